@@ -1,0 +1,38 @@
+/*
+ * cli/progress.h: a progress bar on stderr for long host operations.
+ *
+ * Encoding a multi-megabyte image takes seconds; a bar with a percentage,
+ * the bytes done and an estimated time left tells the user it is working.
+ * The bar is only drawn when stderr is a terminal and the job is big
+ * enough to be worth it (over PROGRESS_MIN_BYTES), so logs and pipes get
+ * no carriage-return noise. It is redrawn in place with '\r' at most ten
+ * times a second and erased by progress_end(), leaving the line clean for
+ * whatever is printed next.
+ */
+#ifndef CFOTA_CLI_PROGRESS_H
+#define CFOTA_CLI_PROGRESS_H
+
+#include <stdint.h>
+
+#define PROGRESS_MIN_BYTES (256u * 1024u)
+
+struct progress {
+    const char *label;  /* shown before the bar, e.g. "diff" */
+    int shown;          /* drawing enabled (terminal, big job) */
+    int width;          /* characters of the last line drawn, to erase it */
+    double start;       /* monotonic seconds at progress_begin */
+    double last_draw;   /* monotonic seconds of the last redraw */
+};
+
+/* Start a bar for a job of total bytes; draws the 0% bar if enabled.
+ * enable = 0 (e.g. --quiet) never draws. */
+void progress_begin(struct progress *p, const char *label, uint64_t total, int enable);
+
+/* Report done of total bytes; signature of the encoder's progress
+ * callback, with ctx a struct progress. Cheap when nothing is drawn. */
+void progress_update(void *ctx, uint64_t done, uint64_t total);
+
+/* Erase the bar, if one was drawn. */
+void progress_end(struct progress *p);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * cli/report.c: messages and file I/O of the cfota commands
+ * (cli/report.h).
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int report_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "cfota: %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+int report_load(const char *cmd, const char *path, struct bytes *b)
+{
+    if (bytes_read_file(b, path) != 0)
+        return report_fail(cmd, "%s: %s", path, strerror(errno));
+    return 0;
+}
+
+int report_save(const char *cmd, const char *path, const void *data, size_t n)
+{
+    if (bytes_write_file(path, data, n) != 0)
+        return report_fail(cmd, "%s: %s", path, strerror(errno));
+    return 0;
+}
+
+const char *report_count(uint64_t v, char out[REPORT_COUNT_MAX])
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    int i, o = 0;
+    for (i = 0; i < n; i++) {
+        /* A comma before every group of three digits counted from the end. */
+        if (i > 0 && (n - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = 0;
+    return out;
+}

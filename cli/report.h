@@ -1,0 +1,35 @@
+/*
+ * cli/report.h: what the cfota commands tell the user, said one way.
+ *
+ * Failures read "cfota: <command>: <file>: <reason>" (docs/cli.md), with
+ * strerror() for I/O, so a firmware engineer reading a CI log sees which
+ * file and why. The file helpers here wrap host/bytes.h and report their
+ * own failures; outputs are always written atomically (temporary file and
+ * rename), so a failed or interrupted command never leaves half a file
+ * under the name the user asked for.
+ */
+#ifndef CFOTA_CLI_REPORT_H
+#define CFOTA_CLI_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bytes.h"
+
+/* Print "cfota: <cmd>: <message>" on stderr; returns 1 (the exit status of
+ * a failed operation) for the caller to return. */
+int report_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Read the whole file at path into *b. Returns 0, or reports
+ * "cfota: <cmd>: <path>: <strerror>" and returns 1. */
+int report_load(const char *cmd, const char *path, struct bytes *b);
+
+/* Write n bytes to path atomically. Returns 0, or reports the failure and
+ * returns 1; the file at path is then as it was before. */
+int report_save(const char *cmd, const char *path, const void *data, size_t n);
+
+/* Decimal digits of v grouped by thousands ("12,345") into out. */
+#define REPORT_COUNT_MAX 28
+const char *report_count(uint64_t v, char out[REPORT_COUNT_MAX]);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * host/encoder.c: the delta generator's entry point (host/encoder.h).
+ *
+ * image pair -> matcher (match.c) -> operations (parse.c) -> payload
+ * (coder.c) -> header (lib/package.c) + payload = package.
+ */
+#include "encoder.h"
+
+#include <string.h>
+
+#include "cfota/crc32.h"
+#include "cfota/package.h"
+#include "cfota/status.h"
+#include "coder.h"
+#include "hash.h"
+#include "match.h"
+#include "parse.h"
+
+#define DEFAULT_SEGMENT 65536u
+#define MAX_IMAGE 0x01000000u
+
+static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_len, const uint8_t *new_,
+                       size_t new_len, const struct cfota_encode_opts *o)
+{
+    memset(h, 0, sizeof *h);
+    h->format_version = CFOTA_FORMAT_VERSION;
+    h->segment_size = o->segment_size ? o->segment_size : DEFAULT_SEGMENT;
+    if (h->segment_size % 4096u || h->segment_size > 65536u)
+        return CFOTA_E_INVAL;
+    if (o->no_base)
+        h->flags |= CFOTA_FLAG_NO_BASE;
+    else {
+        h->base_size = (uint32_t)old_len;
+        host_sha256(old, old_len, h->base_sha256);
+    }
+    h->target_size = (uint32_t)new_len;
+    host_sha256(new_, new_len, h->target_sha256);
+    if (o->base_version) {
+        if (strlen(o->base_version) > CFOTA_VERSION_MAX)
+            return CFOTA_E_INVAL;
+        strcpy(h->base_version, o->base_version);
+    }
+    if (o->target_version) {
+        if (strlen(o->target_version) > CFOTA_VERSION_MAX)
+            return CFOTA_E_INVAL;
+        strcpy(h->target_version, o->target_version);
+    }
+    return CFOTA_OK;
+}
+
+int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
+                 const struct cfota_encode_opts *opts, struct bytes *pkg)
+{
+    struct cfota_encode_opts none;
+    struct cfota_header h;
+    struct parse_params pp;
+    struct coder_params cp;
+    struct cfota_oplist ops = {0, 0, 0};
+    struct bytes payload = {0, 0, 0};
+    struct matcher *mt;
+    uint8_t head[CFOTA_HEADER_MAX];
+    int rc, hsize;
+
+    if (!opts) {
+        memset(&none, 0, sizeof none);
+        opts = &none;
+    }
+    if (old_len > MAX_IMAGE || new_len > MAX_IMAGE)
+        return CFOTA_E_NOSPC;
+    if (opts->no_base)
+        old_len = 0;
+    rc = fill_header(&h, old, old_len, new_, new_len, opts);
+    if (rc != CFOTA_OK)
+        return rc;
+
+    mt = matcher_new(old, old_len, new_, new_len);
+    if (!mt)
+        return CFOTA_E_INVAL;
+    parse_defaults(&pp);
+    pp.progress = opts->progress;
+    pp.progress_ctx = opts->progress_ctx;
+    parse_ops(mt, old, old_len, new_, new_len, &pp, &ops);
+    matcher_free(mt);
+
+    memset(&cp, 0, sizeof cp);
+    cp.segment_size = h.segment_size;
+    rc = coder_encode(&ops, old, old_len, new_, new_len, &cp, &payload);
+    oplist_free(&ops);
+    if (rc != 0) {
+        bytes_free(&payload);
+        return CFOTA_E_INVAL;
+    }
+    h.payload_size = (uint32_t)payload.n;
+    h.payload_crc32 = cfota_crc32(0, payload.p, payload.n);
+    hsize = cfota_header_write(&h, head);
+    if (hsize < 0) {
+        bytes_free(&payload);
+        return hsize;
+    }
+    bytes_put(pkg, head, (size_t)hsize);
+    bytes_put(pkg, payload.p, payload.n);
+    bytes_free(&payload);
+    return CFOTA_OK;
+}

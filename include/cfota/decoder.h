@@ -1,0 +1,148 @@
+/*
+ * cfota/decoder.h: the streaming package decoder for microcontrollers.
+ *
+ * The decoder turns the payload of a package (docs/package-format.md) into
+ * the target image. It is a heatshrink-style push decoder: the caller hands
+ * it package bytes in chunks of any size with cfota_dec_sink(), and it
+ * writes target bytes through a callback as soon as it has them. Base-image
+ * bytes, and target bytes already produced (copies inside the target), are
+ * read back through callbacks, so the decoder needs no window in RAM: on a
+ * device both live in flash.
+ *
+ * Resumability. The target is cut into segments (segment_size bytes of
+ * output each, 64 KiB or less). At the end of every segment the decoder
+ * stops with CFOTA_CHECKPOINT and cfota_dec_checkpoint() gives a 16-byte
+ * record. A caller that saves the record can, after a reset, call
+ * cfota_dec_resume() with it and feed the package again from
+ * record.in_pos; decoding then produces exactly the bytes it would have
+ * produced without the interruption, from the start of the next segment.
+ *
+ * Memory: everything lives in struct cfota_dec, which the caller allocates
+ * (statically, on a stack, anywhere). sizeof(struct cfota_dec) is at most
+ * CFOTA_DEC_RAM_MAX bytes (checked by tests/test_decoder_bounds.c), the
+ * decoder never calls malloc and never recurses; its deepest call chain
+ * uses less than CFOTA_DEC_STACK_MAX bytes of stack on x86-64 and
+ * Cortex-M4 (measured with -fstack-usage, bench/mcu_size.sh). It uses no
+ * libc function but memcpy and memset.
+ */
+#ifndef CFOTA_DECODER_H
+#define CFOTA_DECODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfota/model.h"
+#include "cfota/package.h"
+#include "cfota/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Limits the tests hold the implementation to. */
+#define CFOTA_DEC_RAM_MAX 4096u   /* bytes of struct cfota_dec, at most */
+#define CFOTA_DEC_STACK_MAX 256u  /* bytes of stack of cfota_dec_sink */
+
+/* Extra return code of cfota_dec_sink(): a segment has ended and a new
+ * checkpoint record is available. Not an error: call sink again. */
+#define CFOTA_CHECKPOINT 3
+
+#define CFOTA_DEC_INBUF 128u   /* package bytes buffered */
+#define CFOTA_DEC_OUTBUF 64u   /* target bytes buffered before a write */
+#define CFOTA_DEC_SRCBUF 32u   /* cached bytes of the copy source */
+
+/* I/O callbacks. Each returns 0 on success or a negative value on failure
+ * (the decoder then returns CFOTA_E_IO). offsets are from the start of the
+ * image in question. */
+struct cfota_io {
+    void *ctx;
+    /* Read len bytes of the base image at off. Not called for packages
+     * with CFOTA_FLAG_NO_BASE. */
+    int (*read_old)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
+    /* Read back len bytes of the target image at off; only bytes that an
+     * earlier write_new call has written are asked for. */
+    int (*read_new)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
+    /* Write len (1..CFOTA_DEC_OUTBUF) bytes of the target image at off.
+     * Within a segment the writes are sequential; a segment's first write
+     * starts at its first byte. */
+    int (*write_new)(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len);
+};
+
+/* The record a caller persists to resume after an interruption. */
+struct cfota_checkpoint {
+    uint32_t segment; /* segments fully written, in payload order */
+    uint32_t in_pos;  /* package offset to feed from when resuming */
+    uint32_t range;   /* range decoder state at that point */
+    uint32_t code;
+};
+
+/* Per-op and per-segment decoding state, the symbol contexts. */
+struct cfota_hist {
+    uint32_t dring; /* the last four difference bytes, newest lowest */
+    uint8_t nz;     /* bit i: difference i+1 bytes back was nonzero */
+    uint8_t prev;   /* the previous target byte */
+};
+
+struct cfota_dec {
+    struct cfota_io io;
+    /* From the header. */
+    uint32_t flags, base_size, target_size, segment_size, segments;
+    uint32_t payload_end; /* package offset just past the payload */
+    /* Progress. */
+    struct cfota_checkpoint cp; /* the last checkpoint passed */
+    uint32_t in_pos;           /* package offset of inbuf[in_head] */
+    uint32_t seg_index, seg_start, seg_end, out_pos;
+    /* Current op. */
+    uint32_t op_left, src, old_cursor, last_old_end, new_rep;
+    uint8_t state, kind, prev_kind, error;
+    struct cfota_hist hist;
+    uint32_t range, code; /* range decoder */
+    /* Buffers. */
+    uint16_t in_head, in_len, out_len, src_len;
+    uint32_t out_base, src_base;
+    uint8_t src_is_new;
+    uint8_t inbuf[CFOTA_DEC_INBUF];
+    uint8_t outbuf[CFOTA_DEC_OUTBUF];
+    uint8_t srcbuf[CFOTA_DEC_SRCBUF];
+    struct cfota_models m;
+};
+
+/* Start decoding the package whose parsed header is h (cfota_header_parse).
+ * Feed the package from offset h->header_size (the payload's start). Returns CFOTA_OK,
+ * CFOTA_E_INVAL (a NULL argument or missing callback) or CFOTA_E_VERSION.
+ * The caller must already have checked the base image (cfota_verify_base
+ * in cfota/verify.h) if it wants a wrong base refused before any write. */
+int cfota_dec_init(struct cfota_dec *d, const struct cfota_header *h, const struct cfota_io *io);
+
+/* Like cfota_dec_init, but continue after the checkpoint cp (a record that
+ * cfota_dec_checkpoint returned for the same package). Feed the package from
+ * cp->in_pos. Returns CFOTA_OK or CFOTA_E_INVAL for a record that cannot
+ * belong to this package. */
+int cfota_dec_resume(struct cfota_dec *d, const struct cfota_header *h,
+                     const struct cfota_io *io, const struct cfota_checkpoint *cp);
+
+/* Push up to len package bytes. *consumed receives how many were taken
+ * (always all of them when the result is CFOTA_MORE). Returns:
+ *   CFOTA_MORE        feed more bytes;
+ *   CFOTA_CHECKPOINT  a segment is complete and written; save the record
+ *                     (cfota_dec_checkpoint) if you want to resume, then
+ *                     call again with the bytes not consumed;
+ *   CFOTA_DONE        the whole target is written;
+ *   CFOTA_E_CORRUPT   the payload describes something impossible (a copy
+ *                     outside the base, a length past the segment, ...);
+ *   CFOTA_E_TRUNCATED the payload ended before the target;
+ *   CFOTA_E_IO        a callback failed.
+ * After an error every later call returns the same error. */
+int cfota_dec_sink(struct cfota_dec *d, const uint8_t *buf, size_t len, size_t *consumed);
+
+/* Copy the last checkpoint passed into *cp. Before the first one it is the
+ * start of the payload. */
+void cfota_dec_checkpoint(const struct cfota_dec *d, struct cfota_checkpoint *cp);
+
+/* Bytes of the target image written so far (for progress reports). */
+uint32_t cfota_dec_produced(const struct cfota_dec *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

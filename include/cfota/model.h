@@ -1,0 +1,69 @@
+/*
+ * cfota/model.h: the adaptive probability models of the package coder.
+ *
+ * This is the memory layout the decoder keeps between calls; it is public
+ * only so that a caller can allocate struct cfota_dec (decoder.h) without
+ * malloc. Nothing here is an API to call. docs/package-format.md gives the
+ * meaning of every table and how its contexts are formed.
+ *
+ * Every entry is a 16-bit probability that the next binary decision is 0,
+ * in units of 1/65536. All models are reset to their initial values at the
+ * start of each segment, which is what makes a segment decodable on its own
+ * (and so resumable) without saving any model state.
+ *
+ * RAM: sizeof(struct cfota_models) == 2 * CFOTA_MODEL_PROBS bytes.
+ */
+#ifndef CFOTA_MODEL_H
+#define CFOTA_MODEL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Operation kinds of the coded stream. */
+enum cfota_op_kind {
+    CFOTA_OP_LIT = 0,  /* literal bytes */
+    CFOTA_OP_OLD = 1,  /* approximate copy from the base image */
+    CFOTA_OP_NEW = 2   /* approximate copy from the target produced so far */
+};
+
+#define CFOTA_KIND_CTX 4      /* previous kind, or 3 at a segment start */
+#define CFOTA_LEN_EXP 17      /* lengths are 1..65536 */
+#define CFOTA_OFF_EXP 25      /* offsets and distances are 1..2^25-1 */
+#define CFOTA_GAMMA_MANT 4    /* top mantissa bits modelled: tree of 2 bits */
+#define CFOTA_ZERO_CTX 128    /* contexts of the "difference is zero" bit */
+#define CFOTA_DIFF_CTX 2      /* contexts of the difference byte tree */
+#define CFOTA_LIT_CTX 3       /* contexts of the literal byte tree */
+
+struct cfota_gamma_model {
+    uint16_t exp[CFOTA_OFF_EXP + 1];
+    uint16_t mant[CFOTA_OFF_EXP + 1][CFOTA_GAMMA_MANT];
+};
+
+struct cfota_len_model {
+    uint16_t exp[CFOTA_LEN_EXP + 1];
+    uint16_t mant[CFOTA_LEN_EXP + 1][CFOTA_GAMMA_MANT];
+};
+
+struct cfota_models {
+    uint16_t is_copy[CFOTA_KIND_CTX];
+    uint16_t is_old[CFOTA_KIND_CTX];
+    uint16_t old_rep[2][CFOTA_KIND_CTX]; /* offset unchanged / advanced */
+    uint16_t old_sign;
+    uint16_t new_rep[CFOTA_KIND_CTX];
+    struct cfota_len_model len[3];       /* by op kind */
+    struct cfota_gamma_model off[2];     /* 0: base offset delta, 1: distance */
+    uint16_t zero[CFOTA_ZERO_CTX];       /* is the difference byte zero? */
+    uint16_t same[8];                    /* equals the difference 4 back? */
+    uint16_t diff[CFOTA_DIFF_CTX][256];  /* difference byte, bitwise tree */
+    uint16_t lit[CFOTA_LIT_CTX][256];    /* literal byte, bitwise tree */
+};
+
+#define CFOTA_MODEL_PROBS (sizeof(struct cfota_models) / 2)
+
+#ifdef __cplusplus
+}
+#endif
+#endif

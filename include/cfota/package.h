@@ -1,0 +1,82 @@
+/*
+ * cfota/package.h: the package header (docs/package-format.md).
+ *
+ * A package is: a header of 100 to 164 bytes, the coded payload (one
+ * independently coded stream per segment of the target), and an optional
+ * signature block. The header carries
+ * everything a device must check before it touches flash: which base image
+ * the package applies to (size and SHA-256), what it produces (size and
+ * SHA-256), the versions, and a CRC-32 of the payload, all protected by a
+ * CRC-32 of the header itself.
+ *
+ * RAM: struct cfota_header is 168 bytes; parsing uses no other memory.
+ */
+#ifndef CFOTA_PACKAGE_H
+#define CFOTA_PACKAGE_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CFOTA_HEADER_FIXED 96u  /* bytes before the version strings */
+#define CFOTA_HEADER_MAX (CFOTA_HEADER_FIXED + 2 * CFOTA_VERSION_MAX + 4u)
+#define CFOTA_MAGIC "CFPK"
+#define CFOTA_FORMAT_VERSION 1u
+#define CFOTA_VERSION_MAX 32u /* bytes of a version string, NUL not counted */
+
+/* Header flags. Unknown bits make a decoder refuse the package. */
+#define CFOTA_FLAG_IN_PLACE 0x01u  /* made for in-place apply (scratch used) */
+#define CFOTA_FLAG_NO_BASE 0x02u   /* full image: the base is not read */
+#define CFOTA_FLAG_ORDERED 0x04u   /* each segment names its index */
+#define CFOTA_FLAG_SIGNED 0x08u    /* a signature block follows payload */
+#define CFOTA_FLAGS_KNOWN 0x0Fu
+
+/* Decoded header. Version strings are NUL-terminated here; on the wire
+ * they are stored with a length byte and no terminator. */
+struct cfota_header {
+    uint8_t format_version;
+    uint8_t flags;
+    uint16_t header_size;        /* bytes of the header on the wire */
+    uint32_t segment_size;       /* target bytes per segment: 4 KiB..64 KiB,
+                                    a multiple of 4 KiB */
+    uint32_t scratch_size;       /* in-place: scratch bytes the device needs */
+    uint32_t base_size;
+    uint32_t target_size;
+    uint32_t payload_size;       /* coded bytes right after the header */
+    uint32_t sig_size;           /* bytes of the signature block, 0 if none */
+    uint8_t base_sha256[32];     /* zero for CFOTA_FLAG_NO_BASE */
+    uint8_t target_sha256[32];
+    uint32_t payload_crc32;      /* CRC-32 of the payload bytes */
+    char base_version[CFOTA_VERSION_MAX + 1];
+    char target_version[CFOTA_VERSION_MAX + 1];
+};
+
+/* Number of segments of the target image: ceil(target_size/segment_size). */
+uint32_t cfota_header_segments(const struct cfota_header *h);
+
+/* Bytes of the header that starts at buf, from its first 10 bytes (len >=
+ * 10), without checking it: lets a streaming reader know how much to
+ * collect before calling cfota_header_parse. Returns 0 if the magic is
+ * wrong or a version length is over 32. */
+uint32_t cfota_header_size_peek(const uint8_t *buf, size_t len);
+
+/* Parse and check the header at buf (len bytes available, at least the
+ * header's size). Returns CFOTA_OK; CFOTA_E_CORRUPT (bad magic, CRC, or
+ * inconsistent sizes); CFOTA_E_VERSION (unknown format version or flags);
+ * CFOTA_E_TRUNCATED (len shorter than the header); CFOTA_E_INVAL (NULL).
+ * Never reads past buf[len-1]. */
+int cfota_header_parse(struct cfota_header *h, const uint8_t *buf, size_t len);
+
+/* Serialize h into out (room for CFOTA_HEADER_MAX bytes), computing its
+ * header_size and CRC; returns the size written, or CFOTA_E_INVAL for a
+ * version string over 32 bytes or not printable ASCII, or a segment size
+ * that is not a multiple of 4 KiB up to 64 KiB. */
+int cfota_header_write(const struct cfota_header *h, uint8_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,42 @@
+/*
+ * cfota/status.h: the one error vocabulary of the device library.
+ *
+ * Every function of lib/ that can fail returns an int: CFOTA_OK (0) or a
+ * positive progress code where documented, or one of the negative codes
+ * below. There is no errno side channel. cfota_status_name() gives a short
+ * human-readable text for logs and command-line tools.
+ *
+ * RAM: none. Thread safety: pure functions.
+ */
+#ifndef CFOTA_STATUS_H
+#define CFOTA_STATUS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum cfota_status {
+    CFOTA_OK = 0,
+    /* Progress codes of the streaming decoder (not errors). */
+    CFOTA_MORE = 1,      /* wants more package bytes */
+    CFOTA_DONE = 2,      /* the whole target image has been produced */
+
+    CFOTA_E_IO = -1,        /* a read/write/erase callback failed */
+    CFOTA_E_CORRUPT = -2,   /* the package is malformed or damaged */
+    CFOTA_E_WRONG_BASE = -3,/* the package is for another base image */
+    CFOTA_E_HASH = -4,      /* a SHA-256 did not match */
+    CFOTA_E_INVAL = -5,     /* a caller passed an invalid argument */
+    CFOTA_E_NOSPC = -6,     /* the target does not fit the region */
+    CFOTA_E_VERSION = -7,   /* unknown package format version or flags */
+    CFOTA_E_STATE = -8,     /* call not allowed in the current state */
+    CFOTA_E_TRUNCATED = -9  /* the package ended before the target did */
+};
+
+/* Short English name of a status code, e.g. "package is corrupt".
+ * Never returns NULL; unknown codes give "unknown status". */
+const char *cfota_status_name(int status);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

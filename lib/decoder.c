@@ -1,0 +1,383 @@
+/*
+ * lib/decoder.c: the streaming package decoder (cfota/decoder.h).
+ *
+ * Shape. The payload is one range-coded stream; the target is cut into
+ * segments and the models restart at each one (docs/package-format.md).
+ * The decoder is a small state machine (rc init, segment start, op header,
+ * op offset, op bytes) in the heatshrink manner, so it can stop between
+ * any two steps when input runs out and continue on the next sink call.
+ *
+ * Why a step never runs dry. A range decoder cannot stop in the middle of
+ * a symbol without saving a lot of state. Instead every step consumes at
+ * most STEP_MAX_IN bytes (each binary decision reads at most two bytes and
+ * a step is at most 56 decisions), and a step starts only when that many
+ * bytes are buffered or the rest of the payload is. Reading past the end of
+ * the payload means the package is truncated (or corrupt) and is an error.
+ *
+ * Everything the stream says is checked before it is acted on: op lengths
+ * against the segment, copy sources against the base image and the bytes
+ * already produced, segment indices against the segment count. A corrupt
+ * package therefore yields an error or wrong bytes (caught by the target
+ * SHA-256 the caller checks), never an access outside a buffer.
+ */
+#include "cfota/decoder.h"
+
+#include <string.h>
+
+#include "prob.h"
+
+#define STEP_MAX_IN 112u
+
+enum {
+    ST_RC_INIT, ST_SEG_START, ST_OP, ST_OFFSET, ST_LIT, ST_COPY, ST_DONE, ST_ERROR
+};
+
+/* ---- range decoder over the input buffer ---- */
+
+static unsigned next_byte(struct cfota_dec *d)
+{
+    if (d->in_head == d->in_len) {
+        d->error = 1; /* past the payload: truncated or corrupt */
+        return 0;
+    }
+    d->in_pos++;
+    return d->inbuf[d->in_head++];
+}
+
+static void rc_normalize(struct cfota_dec *d)
+{
+    while (d->range < CFOTA_RC_TOP) {
+        d->range <<= 8;
+        d->code = (d->code << 8) | next_byte(d);
+    }
+}
+
+static unsigned rc_bit(struct cfota_dec *d, uint16_t *p)
+{
+    uint32_t bound = (d->range >> 16) * *p;
+    unsigned bit;
+    if (d->code < bound) {
+        d->range = bound;
+        bit = 0;
+    } else {
+        d->range -= bound;
+        d->code -= bound;
+        bit = 1;
+    }
+    cfota_prob_update(p, bit);
+    rc_normalize(d);
+    return bit;
+}
+
+static uint32_t rc_direct(struct cfota_dec *d, unsigned n)
+{
+    uint32_t v = 0;
+    while (n--) {
+        d->range >>= 1;
+        if (d->code >= d->range) {
+            d->code -= d->range;
+            v = (v << 1) | 1u;
+        } else {
+            v <<= 1;
+        }
+        rc_normalize(d);
+    }
+    return v;
+}
+
+#define CODER struct cfota_dec
+#define BIT(c, p, b) ((void)(b), rc_bit((c), (p)))
+#define DIRECT(c, n, v) ((void)(v), rc_direct((c), (n)))
+#define SYM(name) dec_##name
+#include "symbols.inc"
+
+/* ---- output and copy sources ---- */
+
+static int flush_out(struct cfota_dec *d)
+{
+    if (d->out_len) {
+        if (d->io.write_new(d->io.ctx, d->out_base, d->outbuf, d->out_len) != 0)
+            return CFOTA_E_IO;
+        d->out_base += d->out_len;
+        d->out_len = 0;
+    }
+    return CFOTA_OK;
+}
+
+static int put_byte(struct cfota_dec *d, unsigned v)
+{
+    d->outbuf[d->out_len++] = (uint8_t)v;
+    d->out_pos++;
+    d->hist.prev = (uint8_t)v;
+    if (d->out_len == CFOTA_DEC_OUTBUF)
+        return flush_out(d);
+    return CFOTA_OK;
+}
+
+/* The next source byte of the current copy, through a small cache. A
+ * source inside the output buffer (a copy from just behind the cursor) is
+ * read from there, since it is not in flash yet. */
+static int src_byte(struct cfota_dec *d, unsigned *v)
+{
+    uint32_t s = d->src++;
+    if (d->src_is_new && s >= d->out_base) {
+        *v = d->outbuf[s - d->out_base];
+        return CFOTA_OK;
+    }
+    if (s - d->src_base >= d->src_len) {
+        uint32_t limit = d->src_is_new ? d->out_base : d->base_size;
+        uint32_t n = limit - s < CFOTA_DEC_SRCBUF ? limit - s : CFOTA_DEC_SRCBUF;
+        int rc = d->src_is_new ? d->io.read_new(d->io.ctx, s, d->srcbuf, n)
+                               : d->io.read_old(d->io.ctx, s, d->srcbuf, n);
+        if (rc != 0)
+            return CFOTA_E_IO;
+        d->src_base = s;
+        d->src_len = (uint16_t)n;
+    }
+    *v = d->srcbuf[s - d->src_base];
+    return CFOTA_OK;
+}
+
+/* ---- steps ---- */
+
+static int seg_start(struct cfota_dec *d)
+{
+    uint32_t idx = d->cp.segment;
+    if (d->flags & CFOTA_FLAG_ORDERED)
+        idx = rc_direct(d, 16);
+    if (idx >= d->segments)
+        return CFOTA_E_CORRUPT;
+    d->seg_index = idx;
+    d->seg_start = idx * d->segment_size;
+    d->seg_end = d->target_size - d->seg_start < d->segment_size ? d->target_size : d->seg_start + d->segment_size;
+    d->out_pos = d->out_base = d->seg_start;
+    d->out_len = 0;
+    d->src_len = 0; /* the cache may hold bytes of another source */
+    d->old_cursor = d->last_old_end = d->seg_start;
+    d->new_rep = 0;
+    d->prev_kind = 3;
+    memset(&d->hist, 0, sizeof d->hist);
+    cfota_models_reset(&d->m);
+    d->state = ST_OP;
+    return CFOTA_OK;
+}
+
+static int seg_end(struct cfota_dec *d)
+{
+    int rc = flush_out(d);
+    if (rc != CFOTA_OK)
+        return rc;
+    d->cp.segment++;
+    d->cp.in_pos = d->in_pos;
+    d->cp.range = d->range;
+    d->cp.code = d->code;
+    if (d->cp.segment == d->segments) {
+        d->state = ST_DONE;
+        /* The coder consumes a fixed number of bytes: a valid payload ends
+         * exactly here. Anything else is not a package we made. */
+        return d->in_pos == d->payload_end && d->in_head == d->in_len ? CFOTA_DONE : CFOTA_E_CORRUPT;
+    }
+    d->state = ST_SEG_START;
+    return CFOTA_CHECKPOINT;
+}
+
+static int op_header(struct cfota_dec *d)
+{
+    unsigned kind;
+    uint32_t len;
+    if (d->out_pos == d->seg_end)
+        return seg_end(d);
+    kind = dec_kind(d, &d->m, d->prev_kind, 0);
+    len = dec_length(d, &d->m, kind, 0);
+    if (len == 0 || len > d->seg_end - d->out_pos)
+        return CFOTA_E_CORRUPT;
+    d->kind = (uint8_t)kind;
+    d->op_left = len;
+    d->state = kind == CFOTA_OP_LIT ? ST_LIT : ST_OFFSET;
+    return CFOTA_OK;
+}
+
+static int op_offset(struct cfota_dec *d)
+{
+    unsigned prev = d->prev_kind;
+    if (d->kind == CFOTA_OP_OLD) {
+        int32_t adv = (int32_t)(d->out_pos - d->last_old_end);
+        int32_t delta = dec_old_delta(d, &d->m, prev, adv, 0);
+        int64_t src = (int64_t)d->old_cursor + delta;
+        if ((d->flags & CFOTA_FLAG_NO_BASE) || src < 0 || (uint64_t)src + d->op_left > d->base_size)
+            return CFOTA_E_CORRUPT;
+        d->src = (uint32_t)src;
+        d->src_is_new = 0;
+        d->old_cursor = d->src + d->op_left;
+        d->last_old_end = d->out_pos + d->op_left;
+    } else {
+        uint32_t dist = dec_distance(d, &d->m, prev, d->new_rep, 0);
+        if (dist == 0 || dist > d->out_pos - d->seg_start + (d->flags & CFOTA_FLAG_ORDERED ? 0 : d->seg_start))
+            return CFOTA_E_CORRUPT;
+        d->new_rep = dist;
+        d->src = d->out_pos - dist;
+        d->src_is_new = 1;
+    }
+    d->src_len = 0;
+    d->prev_kind = d->kind;
+    d->state = ST_COPY;
+    return CFOTA_OK;
+}
+
+static int lit_byte(struct cfota_dec *d)
+{
+    unsigned v = dec_literal(d, &d->m, &d->hist, d->out_pos, 0);
+    if (--d->op_left == 0) {
+        d->prev_kind = CFOTA_OP_LIT;
+        d->state = ST_OP;
+    }
+    return put_byte(d, v);
+}
+
+static int copy_byte(struct cfota_dec *d)
+{
+    unsigned s, diff;
+    int rc = src_byte(d, &s);
+    if (rc != CFOTA_OK)
+        return rc;
+    diff = dec_diff(d, &d->m, &d->hist, d->out_pos, 0);
+    d->hist.dring = (d->hist.dring << 8) | diff;
+    d->hist.nz = (uint8_t)((d->hist.nz << 1) | (diff != 0));
+    if (--d->op_left == 0)
+        d->state = ST_OP;
+    return put_byte(d, (s + diff) & 0xFFu);
+}
+
+/* Run steps while input allows. */
+static int run(struct cfota_dec *d)
+{
+    for (;;) {
+        int rc;
+        uint32_t avail = d->in_len - d->in_head;
+        if (d->state == ST_DONE)
+            return CFOTA_DONE;
+        if (avail < STEP_MAX_IN && d->in_pos + avail < d->payload_end)
+            return CFOTA_MORE;
+        switch (d->state) {
+        case ST_RC_INIT:
+            d->range = 0xFFFFFFFFu;
+            d->code = 0;
+            for (rc = 0; rc < 4; rc++)
+                d->code = (d->code << 8) | next_byte(d);
+            d->state = ST_SEG_START;
+            rc = CFOTA_OK;
+            break;
+        case ST_SEG_START: rc = seg_start(d); break;
+        case ST_OP: rc = op_header(d); break;
+        case ST_OFFSET: rc = op_offset(d); break;
+        case ST_LIT: rc = lit_byte(d); break;
+        case ST_COPY: rc = copy_byte(d); break;
+        default: rc = CFOTA_E_STATE; break;
+        }
+        if (d->error && rc >= 0)
+            rc = CFOTA_E_TRUNCATED;
+        if (rc != CFOTA_OK)
+            return rc;
+    }
+}
+
+static int setup(struct cfota_dec *d, const struct cfota_header *h, const struct cfota_io *io)
+{
+    if (!d || !h || !io || !io->write_new || !io->read_new)
+        return CFOTA_E_INVAL;
+    if (!(h->flags & CFOTA_FLAG_NO_BASE) && !io->read_old)
+        return CFOTA_E_INVAL;
+    if (h->format_version != CFOTA_FORMAT_VERSION || (h->flags & ~CFOTA_FLAGS_KNOWN))
+        return CFOTA_E_VERSION;
+    if (h->segment_size == 0 || h->segment_size % 4096u || h->segment_size > 65536u)
+        return CFOTA_E_INVAL;
+    memset(d, 0, sizeof *d);
+    d->io = *io;
+    d->flags = h->flags;
+    d->base_size = h->base_size;
+    d->target_size = h->target_size;
+    d->segment_size = h->segment_size;
+    d->segments = cfota_header_segments(h);
+    d->payload_end = h->header_size + h->payload_size;
+    d->in_pos = h->header_size;
+    d->cp.in_pos = h->header_size;
+    d->state = d->segments ? ST_RC_INIT : ST_DONE;
+    return CFOTA_OK;
+}
+
+int cfota_dec_init(struct cfota_dec *d, const struct cfota_header *h, const struct cfota_io *io)
+{
+    return setup(d, h, io);
+}
+
+int cfota_dec_resume(struct cfota_dec *d, const struct cfota_header *h,
+                     const struct cfota_io *io, const struct cfota_checkpoint *cp)
+{
+    int rc = setup(d, h, io);
+    if (rc != CFOTA_OK || !cp)
+        return rc != CFOTA_OK ? rc : CFOTA_E_INVAL;
+    if (cp->segment == 0)
+        return cp->in_pos == h->header_size ? CFOTA_OK : CFOTA_E_INVAL;
+    if (cp->segment > d->segments || cp->in_pos < h->header_size + 4u || cp->in_pos > d->payload_end ||
+        cp->range < CFOTA_RC_TOP)
+        return CFOTA_E_INVAL;
+    d->cp = *cp;
+    d->in_pos = cp->in_pos;
+    d->range = cp->range;
+    d->code = cp->code;
+    d->state = cp->segment == d->segments ? ST_DONE : ST_SEG_START;
+    return CFOTA_OK;
+}
+
+int cfota_dec_sink(struct cfota_dec *d, const uint8_t *buf, size_t len, size_t *consumed)
+{
+    size_t used = 0;
+    int rc;
+    if (!d || (!buf && len) || !consumed)
+        return CFOTA_E_INVAL;
+    if (d->state == ST_ERROR)
+        return (int8_t)d->error;
+    for (;;) {
+        /* Take what fits, but never bytes past the payload (a signature
+         * block may follow it). */
+        uint32_t want = d->payload_end - (d->in_pos + (d->in_len - d->in_head));
+        size_t room;
+        if (d->in_head) {
+            memmove(d->inbuf, d->inbuf + d->in_head, d->in_len - d->in_head);
+            d->in_len = (uint16_t)(d->in_len - d->in_head);
+            d->in_head = 0;
+        }
+        room = CFOTA_DEC_INBUF - d->in_len;
+        if (room > len - used)
+            room = len - used;
+        if (room > want)
+            room = want;
+        memcpy(d->inbuf + d->in_len, buf + used, room);
+        d->in_len = (uint16_t)(d->in_len + room);
+        used += room;
+        rc = run(d);
+        if (rc == CFOTA_MORE && used < len && want > room)
+            continue;
+        break;
+    }
+    *consumed = used;
+    if (rc < 0) {
+        d->state = ST_ERROR;
+        d->error = (uint8_t)(int8_t)rc;
+    } else if (rc == CFOTA_MORE && d->in_pos + (d->in_len - d->in_head) >= d->payload_end) {
+        rc = CFOTA_E_TRUNCATED; /* cannot happen for a valid package */
+        d->state = ST_ERROR;
+        d->error = (uint8_t)(int8_t)rc;
+    }
+    return rc;
+}
+
+void cfota_dec_checkpoint(const struct cfota_dec *d, struct cfota_checkpoint *cp)
+{
+    *cp = d->cp;
+}
+
+uint32_t cfota_dec_produced(const struct cfota_dec *d)
+{
+    return d->out_base;
+}

@@ -1,0 +1,24 @@
+/*
+ * lib/status.c: names of the status codes (cfota/status.h).
+ */
+#include "cfota/status.h"
+
+const char *cfota_status_name(int status)
+{
+    switch (status) {
+    case CFOTA_OK: return "ok";
+    case CFOTA_MORE: return "more input wanted";
+    case CFOTA_DONE: return "done";
+    case 3: return "checkpoint";
+    case CFOTA_E_IO: return "flash or file I/O failed";
+    case CFOTA_E_CORRUPT: return "package is corrupt";
+    case CFOTA_E_WRONG_BASE: return "package is for another base image";
+    case CFOTA_E_HASH: return "SHA-256 mismatch";
+    case CFOTA_E_INVAL: return "invalid argument";
+    case CFOTA_E_NOSPC: return "image does not fit";
+    case CFOTA_E_VERSION: return "unsupported package format version or flags";
+    case CFOTA_E_STATE: return "not allowed in this state";
+    case CFOTA_E_TRUNCATED: return "package is truncated";
+    default: return "unknown status";
+    }
+}
