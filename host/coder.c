@@ -20,6 +20,7 @@
 
 #include "cfota/decoder.h"
 #include "cfota/model.h"
+#include "hist.h"
 #include "prob.h"
 
 struct enc {
@@ -164,7 +165,7 @@ static void code_op(struct enc *e, struct seg_state *s, const uint8_t *old, cons
     if (kind == CFOTA_OP_LIT) {
         for (i = 0; i < len; i++) {
             enc_literal(e, &s->m, &s->hist, pos + i, new_[pos + i]);
-            s->hist.prev = new_[pos + i];
+            cfota_hist_literal(&s->hist, new_[pos + i]);
         }
         s->prev_kind = kind;
         return;
@@ -182,10 +183,8 @@ static void code_op(struct enc *e, struct seg_state *s, const uint8_t *old, cons
     for (i = 0; i < len; i++) {
         uint8_t sb = kind == CFOTA_OP_OLD ? old[src + i] : new_[src + i];
         unsigned d = (uint8_t)(new_[pos + i] - sb);
-        enc_diff(e, &s->m, &s->hist, pos + i, d);
-        s->hist.dring = (s->hist.dring << 8) | d;
-        s->hist.nz = (uint8_t)((s->hist.nz << 1) | (d != 0));
-        s->hist.prev = new_[pos + i];
+        enc_diff(e, &s->m, &s->hist, pos + i, sb, d);
+        cfota_hist_copy(&s->hist, d, new_[pos + i]);
     }
 }
 

@@ -18,8 +18,9 @@
 
 void parse_defaults(struct parse_params *p)
 {
-    p->margin = 8;
-    p->min_new = 6;
+    p->margin = 4;
+    p->min_old = 5;
+    p->min_new = 5;
     p->w_match = 2;
     p->w_miss = 1;
     p->progress = 0;
@@ -99,6 +100,8 @@ static struct match best_match(struct matcher *mt, uint32_t pos, const struct pa
 {
     struct match o = match_old(mt, pos);
     struct match n = match_new(mt, pos, pp->min_new);
+    if (o.len < pp->min_old)
+        o.len = 0;
     return n.len > o.len ? n : o;
 }
 

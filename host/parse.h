@@ -12,7 +12,8 @@
 
 struct parse_params {
     uint32_t margin;     /* a new alignment must beat the current one by this */
-    uint32_t min_new;    /* shortest copy from the target itself */
+    uint32_t min_old;    /* shortest exact match in the base to switch to */
+    uint32_t min_new;    /* shortest exact match in the target itself */
     int w_match, w_miss; /* extension score of an equal / a different byte */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

@@ -24,6 +24,7 @@
 
 #include <string.h>
 
+#include "hist.h"
 #include "prob.h"
 
 #define STEP_MAX_IN 112u
@@ -108,7 +109,6 @@ static int put_byte(struct cfota_dec *d, unsigned v)
 {
     d->outbuf[d->out_len++] = (uint8_t)v;
     d->out_pos++;
-    d->hist.prev = (uint8_t)v;
     if (d->out_len == CFOTA_DEC_OUTBUF)
         return flush_out(d);
     return CFOTA_OK;
@@ -227,6 +227,7 @@ static int op_offset(struct cfota_dec *d)
 static int lit_byte(struct cfota_dec *d)
 {
     unsigned v = dec_literal(d, &d->m, &d->hist, d->out_pos, 0);
+    cfota_hist_literal(&d->hist, v);
     if (--d->op_left == 0) {
         d->prev_kind = CFOTA_OP_LIT;
         d->state = ST_OP;
@@ -240,9 +241,8 @@ static int copy_byte(struct cfota_dec *d)
     int rc = src_byte(d, &s);
     if (rc != CFOTA_OK)
         return rc;
-    diff = dec_diff(d, &d->m, &d->hist, d->out_pos, 0);
-    d->hist.dring = (d->hist.dring << 8) | diff;
-    d->hist.nz = (uint8_t)((d->hist.nz << 1) | (diff != 0));
+    diff = dec_diff(d, &d->m, &d->hist, d->out_pos, s, 0);
+    cfota_hist_copy(&d->hist, diff, (s + diff) & 0xFFu);
     if (--d->op_left == 0)
         d->state = ST_OP;
     return put_byte(d, (s + diff) & 0xFFu);

@@ -35,7 +35,7 @@ enum cfota_op_kind {
 #define CFOTA_GAMMA_MANT 4    /* top mantissa bits modelled: tree of 2 bits */
 #define CFOTA_ZERO_CTX 128    /* contexts of the "difference is zero" bit */
 #define CFOTA_DIFF_CTX 2      /* contexts of the difference byte tree */
-#define CFOTA_LIT_CTX 3       /* contexts of the literal byte tree */
+#define CFOTA_LIT_CTX 2       /* contexts of the literal byte tree */
 
 struct cfota_gamma_model {
     uint16_t exp[CFOTA_OFF_EXP + 1];

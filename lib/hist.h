@@ -1,0 +1,27 @@
+/*
+ * lib/hist.h: the running history the symbol contexts are made from
+ * (struct cfota_hist), updated the same way by encoder and decoder
+ * (internal to cfota; not installed).
+ */
+#ifndef CFOTA_HIST_H
+#define CFOTA_HIST_H
+
+#include <string.h>
+
+#include "cfota/decoder.h"
+
+/* After a byte of a copy with difference d and value v. */
+static inline void cfota_hist_copy(struct cfota_hist *h, unsigned d, unsigned v)
+{
+    h->dring = (h->dring << 8) | d;
+    h->nz = (uint8_t)((h->nz << 1) | (d != 0));
+    h->prev = (uint8_t)v;
+}
+
+/* After a literal byte v. */
+static inline void cfota_hist_literal(struct cfota_hist *h, unsigned v)
+{
+    h->prev = (uint8_t)v;
+}
+
+#endif
