@@ -173,11 +173,10 @@ static int encode_and_save(struct diff_args *a, const struct bytes *old, const s
 
 int cmd_diff(int argc, char **argv)
 {
-    struct diff_args a;
+    struct diff_args a = {0};
     struct bytes old = {0}, new_ = {0};
     const char *ops[3];
     int n_ops, rc;
-    memset(&a, 0, sizeof a);
     const struct cli_option opts[] = {
         {"output", 'o', &a.out_path, NULL},
         {"from-version", 0, &a.from_version, NULL},

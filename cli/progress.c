@@ -46,13 +46,14 @@ static void eta(double elapsed, uint64_t done, uint64_t total, char *out, size_t
         return;
     }
     left = elapsed * (double)(total - done) / (double)done;
-    s = (unsigned long)(left + 0.5);
+    /* Clamp: an absurd first estimate must not overflow the line. */
+    s = left < 5999.0 ? (unsigned long)(left + 0.5) : 5999;
     snprintf(out, cap, "ETA %lu:%02lu", s / 60, s % 60);
 }
 
 static void draw(struct progress *p, uint64_t done, uint64_t total, double t)
 {
-    char bar[BAR_CELLS + 1], d[16], tot[16], e[24], line[128];
+    char bar[BAR_CELLS + 1], d[32], tot[32], e[32], line[160];
     unsigned cells = total ? (unsigned)(done * BAR_CELLS / total) : BAR_CELLS;
     unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
     int n;

@@ -2,9 +2,11 @@
  * cli/report.c: messages and file I/O of the cfota commands
  * (cli/report.h).
  */
+#define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,10 +29,25 @@ int report_load(const char *cmd, const char *path, struct bytes *b)
     return 0;
 }
 
+/* bytes_write_file() writes a temporary file next to path and renames it.
+ * An interrupt (Ctrl-C, a CI timeout's SIGTERM) between the two would leave
+ * the temporary behind, so those signals wait until the rename is done:
+ * the user gets the whole file or none, and no litter. */
 int report_save(const char *cmd, const char *path, const void *data, size_t n)
 {
-    if (bytes_write_file(path, data, n) != 0)
-        return report_fail(cmd, "%s: %s", path, strerror(errno));
+    sigset_t block, saved;
+    int rc, e;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigaddset(&block, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &block, &saved);
+    rc = bytes_write_file(path, data, n);
+    e = errno;
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    if (rc != 0)
+        return report_fail(cmd, "%s: %s", path, strerror(e));
     return 0;
 }
 

@@ -6,6 +6,7 @@
  */
 #include "encoder.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfota/crc32.h"
@@ -13,10 +14,12 @@
 #include "cfota/status.h"
 #include "coder.h"
 #include "hash.h"
+#include "inplace.h"
 #include "match.h"
 #include "parse.h"
 
 #define DEFAULT_SEGMENT 65536u
+#define DEFAULT_SCRATCH 16384u
 #define MAX_IMAGE 0x01000000u
 
 static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_len, const uint8_t *new_,
@@ -25,7 +28,17 @@ static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_le
     memset(h, 0, sizeof *h);
     h->format_version = CFOTA_FORMAT_VERSION;
     h->segment_size = o->segment_size ? o->segment_size : DEFAULT_SEGMENT;
-    if (h->segment_size % 4096u || h->segment_size > 65536u)
+    if (o->in_place) {
+        /* In place, a segment is decoded whole into scratch before it
+         * overwrites the image: it cannot be larger than scratch. */
+        h->scratch_size = o->scratch_size ? o->scratch_size : DEFAULT_SCRATCH;
+        if (h->scratch_size % 4096u || h->scratch_size == 0)
+            return CFOTA_E_INVAL;
+        if (h->segment_size > h->scratch_size)
+            h->segment_size = h->scratch_size;
+        h->flags |= CFOTA_FLAG_IN_PLACE | CFOTA_FLAG_ORDERED;
+    }
+    if (h->segment_size % 4096u || h->segment_size > 65536u || h->segment_size == 0)
         return CFOTA_E_INVAL;
     if (o->no_base)
         h->flags |= CFOTA_FLAG_NO_BASE;
@@ -58,6 +71,7 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     struct cfota_oplist ops = {0, 0, 0};
     struct bytes payload = {0, 0, 0};
     struct matcher *mt;
+    uint32_t *order = NULL;
     uint8_t head[CFOTA_HEADER_MAX];
     int rc, hsize;
 
@@ -84,8 +98,16 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
 
     memset(&cp, 0, sizeof cp);
     cp.segment_size = h.segment_size;
+    if (opts->in_place) {
+        struct inplace_stats st;
+        order = xmalloc((cfota_header_segments(&h) + 1) * sizeof *order);
+        inplace_plan(&ops, old_len, new_len, h.segment_size, order, &st);
+        cp.ordered = 1;
+        cp.order = order;
+    }
     rc = coder_encode(&ops, old, old_len, new_, new_len, &cp, &payload);
     oplist_free(&ops);
+    free(order);
     if (rc != 0) {
         bytes_free(&payload);
         return CFOTA_E_INVAL;

@@ -212,7 +212,11 @@ static int op_offset(struct cfota_dec *d)
         d->last_old_end = d->out_pos + d->op_left;
     } else {
         uint32_t dist = dec_distance(d, &d->m, prev, d->new_rep, 0);
-        if (dist == 0 || dist > d->out_pos - d->seg_start + (d->flags & CFOTA_FLAG_ORDERED ? 0 : d->seg_start))
+        /* In an ordered package "already produced" means earlier segments in
+         * payload order, which the decoder does not track; a copy from a
+         * segment not yet produced yields wrong bytes, caught by the target
+         * hash, never an access outside the target. */
+        if (dist == 0 || dist > d->out_pos)
             return CFOTA_E_CORRUPT;
         d->new_rep = dist;
         d->src = d->out_pos - dist;

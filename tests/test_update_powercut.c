@@ -1,0 +1,340 @@
+/*
+ * tests/test_update_powercut.c: the update engine held to MCUboot's
+ * standard. For each image pair, in place and A/B, the update is run once
+ * to count its flash operations, then again with power cut after every
+ * single one of them (or a sample, for big images in the normal suite;
+ * CFOTA_POWERCUT_FULL=1 makes every run exhaustive). After each cut the
+ * "device reboots": power returns, the engine reads its journal and either
+ * continues the update or, if none is recorded yet, the update is started
+ * again; either way the image must end up exactly the target, and if the
+ * journal recorded nothing the image must still be the base, untouched.
+ * Double cuts (a second cut during recovery) are tried at random points.
+ * Packages that are corrupt or for another base must be refused before
+ * any flash operation at all.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cfota/update.h"
+#include "encoder.h"
+#include "flashsim.h"
+#include "fota_layout.h"
+#include "hash.h"
+#include "support.h"
+
+#define ERASE 4096u
+#define BUF 512u
+
+struct rig {
+    const uint8_t *old, *new_, *pkg;
+    size_t old_len, new_len, pkg_len;
+    int ab;
+    struct fota_layout l;
+    struct flashsim *sim;
+    struct cfota_update_cfg cfg;
+    struct cfota_update u;
+    uint8_t buf[BUF];
+};
+
+static void rig_reset(struct rig *r)
+{
+    uint8_t *d;
+    flashsim_power_on(r->sim);
+    d = flashsim_data(r->sim);
+    memset(d, 0xFF, r->l.total);
+    assert_int_equal(flashsim_write_raw(r->sim, r->l.image_off, r->old, (uint32_t)r->old_len), 0);
+    assert_int_equal(flashsim_write_raw(r->sim, r->l.package_off, r->pkg, (uint32_t)r->pkg_len), 0);
+}
+
+static void rig_open(struct rig *r, const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
+                     const uint8_t *pkg, size_t pkg_len, int ab, uint32_t scratch)
+{
+    size_t region = old_len > new_len ? old_len : new_len;
+    memset(r, 0, sizeof *r);
+    r->old = old;
+    r->new_ = new_;
+    r->pkg = pkg;
+    r->old_len = old_len;
+    r->new_len = new_len;
+    r->pkg_len = pkg_len;
+    r->ab = ab;
+    fota_layout_make(&r->l, ERASE, (uint32_t)region, ab, scratch, (uint32_t)pkg_len);
+    r->sim = flashsim_open(NULL, r->l.total, ERASE, 16);
+    assert_non_null(r->sim);
+    assert_int_equal(fota_layout_cfg(&r->l, flashsim_flash(r->sim), (uint32_t)old_len, r->buf, BUF, &r->cfg), 0);
+    rig_reset(r);
+}
+
+static int image_is(struct rig *r, const uint8_t *img, size_t len)
+{
+    const uint8_t *base = r->ab ? flashsim_data(r->sim) + r->l.slot_off : flashsim_data(r->sim) + r->l.image_off;
+    if (img == r->old)
+        base = flashsim_data(r->sim) + r->l.image_off;
+    return memcmp(base, img, len) == 0;
+}
+
+/* Boot after a cut: continue a recorded update, or start it anew. Returns
+ * the run's result; *restarted says the journal had nothing. */
+static int reboot_and_finish(struct rig *r, int *restarted)
+{
+    struct cfota_update_info info;
+    int rc = cfota_update_status(&r->u, &r->cfg, &info);
+    if (rc != CFOTA_OK)
+        return rc;
+    *restarted = info.state == CFOTA_UPDATE_IDLE;
+    if (info.state == CFOTA_UPDATE_DONE)
+        return CFOTA_DONE;
+    if (info.state == CFOTA_UPDATE_IDLE) {
+        /* Nothing recorded: the base must be intact. */
+        assert_true(image_is(r, r->old, r->old_len));
+        rc = cfota_update_begin(&r->u, &r->cfg);
+        if (rc != CFOTA_OK)
+            return rc;
+    }
+    return cfota_update_run(&r->u, &r->cfg);
+}
+
+static int run_full(struct rig *r)
+{
+    int rc = cfota_update_begin(&r->u, &r->cfg);
+    if (rc != CFOTA_OK)
+        return rc;
+    return cfota_update_run(&r->u, &r->cfg);
+}
+
+static void check_target(struct rig *r)
+{
+    uint8_t want[32], got[32];
+    const uint8_t *img = flashsim_data(r->sim) + (r->ab ? r->l.slot_off : r->l.image_off);
+    host_sha256(r->new_, r->new_len, want);
+    host_sha256(img, r->new_len, got);
+    assert_memory_equal(want, got, 32);
+    assert_int_equal(flashsim_stats(r->sim)->violations, 0);
+}
+
+/* Sweep cuts over [0, total) with the given step, plus double cuts. */
+static void sweep(struct rig *r, uint64_t step, unsigned doubles, uint64_t seed)
+{
+    uint64_t total, cut, tried = 0;
+    unsigned i;
+    rig_reset(r);
+    flashsim_set_power_cut(r->sim, FLASHSIM_NO_CUT, 0);
+    {
+        uint64_t before = flashsim_stats(r->sim)->ops;
+        assert_int_equal(run_full(r), CFOTA_DONE);
+        total = flashsim_stats(r->sim)->ops - before;
+    }
+    check_target(r);
+    for (cut = 0; cut < total; cut += step) {
+        int restarted;
+        rig_reset(r);
+        flashsim_set_power_cut(r->sim, cut, seed + cut);
+        assert_int_equal(run_full(r) == CFOTA_DONE, 0);
+        assert_false(flashsim_powered(r->sim));
+        flashsim_power_on(r->sim);
+        assert_int_equal(reboot_and_finish(r, &restarted), CFOTA_DONE);
+        check_target(r);
+        tried++;
+    }
+    for (i = 0; i < doubles; i++) {
+        int restarted, rc;
+        uint64_t c1 = test_rand(&seed) % total, c2 = test_rand(&seed) % (total / 2 + 1);
+        rig_reset(r);
+        flashsim_set_power_cut(r->sim, c1, seed);
+        run_full(r);
+        flashsim_power_on(r->sim);
+        flashsim_set_power_cut(r->sim, c2, seed + 1);
+        rc = reboot_and_finish(r, &restarted);
+        flashsim_power_on(r->sim);
+        if (rc != CFOTA_DONE)
+            assert_int_equal(reboot_and_finish(r, &restarted), CFOTA_DONE);
+        check_target(r);
+        tried++;
+    }
+    print_message("    %s: %llu flash operations, %llu cut points tried\n", r->ab ? "A/B" : "in place",
+                  (unsigned long long)total, (unsigned long long)tried);
+}
+
+static int full_sweeps(void)
+{
+    const char *e = getenv("CFOTA_POWERCUT_FULL");
+    return e && *e && *e != '0';
+}
+
+static void pair_sweep(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
+                       uint64_t step_in_place, uint64_t step_ab)
+{
+    int ab;
+    for (ab = 0; ab < 2; ab++) {
+        struct cfota_encode_opts o;
+        struct bytes pkg = {0, 0, 0};
+        struct rig r;
+        memset(&o, 0, sizeof o);
+        o.in_place = !ab;
+        assert_int_equal(cfota_encode(old, old_len, new_, new_len, &o, &pkg), 0);
+        rig_open(&r, old, old_len, new_, new_len, pkg.p, pkg.n, ab, 16384);
+        sweep(&r, full_sweeps() ? 1 : (ab ? step_ab : step_in_place), 20, 0x1234 + ab);
+        flashsim_close(r.sim);
+        bytes_free(&pkg);
+    }
+}
+
+/* A synthetic pair: the target has an insertion near the front (content
+ * moves up), a deletion further on (moves down) and scattered changes. */
+static void make_synthetic(struct bytes *old, struct bytes *new_, size_t n, uint64_t seed)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint8_t b = (uint8_t)(i % 251 < 60 ? test_rand(&seed) : (i * 7) >> 3);
+        bytes_byte(old, b);
+    }
+    bytes_put(new_, old->p, n / 5);
+    for (i = 0; i < 3000; i++)
+        bytes_byte(new_, (uint8_t)test_rand(&seed));
+    bytes_put(new_, old->p + n / 5, n / 2 - n / 5);
+    bytes_put(new_, old->p + n / 2 + 5000, n - n / 2 - 5000);
+    for (i = 0; i < new_->n; i += 997)
+        new_->p[i] ^= 0x5A;
+}
+
+static void test_synthetic_every_cut(void **state)
+{
+    struct bytes old = {0, 0, 0}, new_ = {0, 0, 0};
+    (void)state;
+    make_synthetic(&old, &new_, 70000, 7);
+    pair_sweep(old.p, old.n, new_.p, new_.n, 1, 1);
+    pair_sweep(new_.p, new_.n, old.p, old.n, 1, 1);
+    bytes_free(&old);
+    bytes_free(&new_);
+}
+
+static void corpus_sweep(const char *pair, uint64_t step)
+{
+    struct bytes old = {0, 0, 0}, new_ = {0, 0, 0};
+    corpus_load(pair, "old.bin", &old);
+    corpus_load(pair, "new.bin", &new_);
+    print_message("  %s, old to new\n", pair);
+    pair_sweep(old.p, old.n, new_.p, new_.n, step, step);
+    print_message("  %s, new to old\n", pair);
+    pair_sweep(new_.p, new_.n, old.p, old.n, step, step);
+    bytes_free(&old);
+    bytes_free(&new_);
+}
+
+static void test_k64f_every_cut(void **state)
+{
+    (void)state;
+    corpus_sweep("k64f-blinky-old-new", 1);
+}
+
+static void test_pyboard_sampled(void **state)
+{
+    (void)state;
+    corpus_sweep("pyboard-v1.10-1f5d945af", 37);
+}
+
+static void test_esp8266_sampled(void **state)
+{
+    (void)state;
+    corpus_sweep("esp8266-micropython-1.9.4-1.10", 97);
+}
+
+/* Corrupt and wrong-base packages: refused with no flash operation. */
+static void test_refused_before_any_write(void **state)
+{
+    struct bytes old = {0, 0, 0}, new_ = {0, 0, 0}, pkg = {0, 0, 0};
+    struct cfota_encode_opts o;
+    struct rig r;
+    size_t i;
+    uint64_t seed = 99;
+    (void)state;
+    make_synthetic(&old, &new_, 40000, 3);
+    memset(&o, 0, sizeof o);
+    o.in_place = 1;
+    assert_int_equal(cfota_encode(old.p, old.n, new_.p, new_.n, &o, &pkg), 0);
+    for (i = 0; i < 200; i++) {
+        struct bytes bad = {0, 0, 0};
+        size_t at = test_rand(&seed) % pkg.n;
+        uint64_t ops;
+        int rc;
+        bytes_put(&bad, pkg.p, pkg.n);
+        bad.p[at] ^= (uint8_t)(1u << (test_rand(&seed) % 8));
+        rig_open(&r, old.p, old.n, new_.p, new_.n, bad.p, bad.n, 0, 16384);
+        ops = flashsim_stats(r.sim)->ops;
+        rc = cfota_update_begin(&r.u, &r.cfg);
+        assert_true(rc < 0);
+        assert_int_equal(flashsim_stats(r.sim)->ops, ops);
+        assert_true(image_is(&r, old.p, old.n));
+        flashsim_close(r.sim);
+        bytes_free(&bad);
+    }
+    /* Wrong base: the package is fine, the running image is not its base. */
+    old.p[12345] ^= 1;
+    rig_open(&r, old.p, old.n, new_.p, new_.n, pkg.p, pkg.n, 0, 16384);
+    assert_int_equal(cfota_update_begin(&r.u, &r.cfg), CFOTA_E_WRONG_BASE);
+    assert_int_equal(flashsim_stats(r.sim)->ops, 0);
+    /* And nothing to run. */
+    assert_int_equal(cfota_update_run(&r.u, &r.cfg), CFOTA_E_STATE);
+    flashsim_close(r.sim);
+    /* An A/B package cannot be applied in place. */
+    old.p[12345] ^= 1;
+    bytes_free(&pkg);
+    o.in_place = 0;
+    assert_int_equal(cfota_encode(old.p, old.n, new_.p, new_.n, &o, &pkg), 0);
+    rig_open(&r, old.p, old.n, new_.p, new_.n, pkg.p, pkg.n, 0, 16384);
+    assert_int_equal(cfota_update_begin(&r.u, &r.cfg), CFOTA_E_INVAL);
+    assert_int_equal(flashsim_stats(r.sim)->ops, 0);
+    flashsim_close(r.sim);
+    bytes_free(&old);
+    bytes_free(&new_);
+    bytes_free(&pkg);
+}
+
+/* Scratch wear: with scratch larger than a segment, successive segments
+ * use different blocks; erase counts stay within one of each other. */
+static void test_scratch_wear_spread(void **state)
+{
+    struct bytes old = {0, 0, 0}, new_ = {0, 0, 0}, pkg = {0, 0, 0};
+    struct cfota_encode_opts o;
+    struct rig r;
+    uint32_t b, lo = UINT32_MAX, hi = 0;
+    (void)state;
+    make_synthetic(&old, &new_, 200000, 11);
+    memset(&o, 0, sizeof o);
+    o.in_place = 1;
+    o.scratch_size = 16384;
+    assert_int_equal(cfota_encode(old.p, old.n, new_.p, new_.n, &o, &pkg), 0);
+    rig_open(&r, old.p, old.n, new_.p, new_.n, pkg.p, pkg.n, 0, 32768);
+    assert_int_equal(run_full(&r), CFOTA_DONE);
+    check_target(&r);
+    for (b = r.l.scratch_off / ERASE; b < (r.l.scratch_off + r.l.scratch_size) / ERASE; b++) {
+        uint32_t c = flashsim_erase_count(r.sim, b);
+        lo = c < lo ? c : lo;
+        hi = c > hi ? c : hi;
+    }
+    print_message("    scratch erase counts between %u and %u\n", lo, hi);
+    assert_true(lo > 0);
+    assert_true(hi - lo <= 1);
+    flashsim_close(r.sim);
+    bytes_free(&old);
+    bytes_free(&new_);
+    bytes_free(&pkg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refused_before_any_write),
+        cmocka_unit_test(test_scratch_wear_spread),
+        cmocka_unit_test(test_synthetic_every_cut),
+        cmocka_unit_test(test_k64f_every_cut),
+        cmocka_unit_test(test_pyboard_sampled),
+        cmocka_unit_test(test_esp8266_sampled),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
