@@ -101,7 +101,7 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     if (opts->in_place) {
         struct inplace_stats st;
         order = xmalloc((cfota_header_segments(&h) + 1) * sizeof *order);
-        inplace_plan(&ops, old_len, new_len, h.segment_size, order, &st);
+        inplace_plan(&ops, new_, old_len, new_len, h.segment_size, order, &st);
         cp.ordered = 1;
         cp.order = order;
     }

@@ -10,14 +10,15 @@
 #include "coder.h"
 
 struct inplace_stats {
-    uint64_t conflict_bytes; /* copy bytes turned into literals */
+    uint64_t conflict_bytes; /* copy bytes that had to become literals */
 };
 
 /* Choose the order in which the segments (seg bytes each) will be applied
  * and rewrite ops so that no segment reads a byte that an earlier segment
- * has overwritten: copies from such bytes become literals. order receives
- * ceil(new_len/seg) segment indices. */
-void inplace_plan(struct cfota_oplist *ops, size_t old_len, size_t new_len, uint32_t seg,
+ * has overwritten: such copies are sourced again from target bytes already
+ * in place, or become literals. order receives ceil(new_len/seg) segment
+ * indices. */
+void inplace_plan(struct cfota_oplist *ops, const uint8_t *new_, size_t old_len, size_t new_len, uint32_t seg,
                   uint32_t *order, struct inplace_stats *st);
 
 #endif
