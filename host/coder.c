@@ -152,7 +152,8 @@ struct seg_state {
     struct cfota_models m;
     struct cfota_hist hist;
     unsigned prev_kind;
-    uint32_t old_cursor, last_old_end, new_rep;
+    uint32_t old_cursor, last_old_end;
+    int32_t new_rep;
 };
 
 static void code_op(struct enc *e, struct seg_state *s, const uint8_t *old, const uint8_t *new_,
@@ -176,8 +177,8 @@ static void code_op(struct enc *e, struct seg_state *s, const uint8_t *old, cons
         s->old_cursor = src + len;
         s->last_old_end = pos + len;
     } else {
-        enc_distance(e, &s->m, prev, s->new_rep, pos - src);
-        s->new_rep = pos - src;
+        enc_distance(e, &s->m, prev, s->new_rep, (int32_t)(pos - src));
+        s->new_rep = (int32_t)(pos - src);
     }
     s->prev_kind = kind;
     for (i = 0; i < len; i++) {

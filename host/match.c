@@ -20,13 +20,18 @@
 
 #define HASH_BITS 16
 #define CHAIN_DEPTH 48
+/* The chains link only the last WINDOW positions (a ring): the encoder's
+ * memory then stays under bsdiff's on large images, at a loss of a few
+ * bytes only, since copies from further back in the target are rare. */
+#define WINDOW_BITS 16
+#define WINDOW ((uint32_t)1 << WINDOW_BITS)
 
 struct matcher {
     const uint8_t *old, *new_;
     size_t old_len, new_len;
     int32_t *sa;
     int32_t *head;  /* 2^HASH_BITS most recent positions, -1 if none */
-    int32_t *prev;  /* previous position with the same hash */
+    int32_t *prev;  /* ring of WINDOW: previous position with the same hash */
     uint32_t inserted;
 };
 
@@ -69,7 +74,7 @@ struct matcher *matcher_new(const uint8_t *old, size_t old_len, const uint8_t *n
     }
     m->head = xmalloc(((size_t)1 << HASH_BITS) * sizeof *m->head);
     memset(m->head, 0xFF, ((size_t)1 << HASH_BITS) * sizeof *m->head);
-    m->prev = xmalloc((new_len ? new_len : 1) * sizeof *m->prev);
+    m->prev = xmalloc(WINDOW * sizeof *m->prev);
     return m;
 }
 
@@ -116,7 +121,7 @@ static void insert_upto(struct matcher *m, uint32_t pos)
 {
     while (m->inserted < pos && m->inserted + 4 <= m->new_len) {
         uint32_t h = hash4(m->new_ + m->inserted);
-        m->prev[m->inserted] = m->head[h];
+        m->prev[m->inserted & (WINDOW - 1)] = m->head[h];
         m->head[h] = (int32_t)m->inserted;
         m->inserted++;
     }
@@ -133,13 +138,13 @@ struct match match_new(struct matcher *m, uint32_t pos, uint32_t min_len)
     if (pos + 4 > m->new_len || min_len < 4)
         return r;
     cand = m->head[hash4(m->new_ + pos)];
-    while (cand >= 0 && depth-- > 0) {
+    while (cand >= 0 && pos - (uint32_t)cand <= WINDOW && depth-- > 0) {
         uint32_t len = match_common(m->new_ + cand, m->new_len - (size_t)cand, m->new_ + pos, m->new_len - pos);
         if (len > r.len) {
             r.len = len;
             r.src = (uint32_t)cand;
         }
-        cand = m->prev[cand];
+        cand = m->prev[(uint32_t)cand & (WINDOW - 1)];
     }
     if (r.len < min_len)
         r.len = 0;

@@ -5,7 +5,8 @@
  * by binary search for the longest match anywhere in the base; and a hash
  * chain over the target itself, for the longest earlier occurrence in the
  * part of the target already produced (what a device can read back from
- * flash). Memory: 4 bytes per base byte, 4 per target byte, plus 256 KiB.
+ * flash), linked over the last 64 KiB of positions only. Memory: 4 bytes
+ * per base byte, plus 512 KiB.
  */
 #ifndef CFOTA_HOST_MATCH_H
 #define CFOTA_HOST_MATCH_H

@@ -120,12 +120,13 @@ static int put_byte(struct cfota_dec *d, unsigned v)
 static int src_byte(struct cfota_dec *d, unsigned *v)
 {
     uint32_t s = d->src++;
-    if (d->src_is_new && s >= d->out_base) {
+    if (d->src_is_new && s >= d->out_base && s < d->out_pos) {
         *v = d->outbuf[s - d->out_base];
         return CFOTA_OK;
     }
     if (s - d->src_base >= d->src_len) {
-        uint32_t limit = d->src_is_new ? d->out_base : d->base_size;
+        /* Fill the cache, but not with bytes still in the output buffer. */
+        uint32_t limit = !d->src_is_new ? d->base_size : s < d->out_base ? d->out_base : d->target_size;
         uint32_t n = limit - s < CFOTA_DEC_SRCBUF ? limit - s : CFOTA_DEC_SRCBUF;
         int rc = d->src_is_new ? d->io.read_new(d->io.ctx, s, d->srcbuf, n)
                                : d->io.read_old(d->io.ctx, s, d->srcbuf, n);
@@ -211,15 +212,17 @@ static int op_offset(struct cfota_dec *d)
         d->old_cursor = d->src + d->op_left;
         d->last_old_end = d->out_pos + d->op_left;
     } else {
-        uint32_t dist = dec_distance(d, &d->m, prev, d->new_rep, 0);
-        /* In an ordered package "already produced" means earlier segments in
-         * payload order, which the decoder does not track; a copy from a
-         * segment not yet produced yields wrong bytes, caught by the target
-         * hash, never an access outside the target. */
-        if (dist == 0 || dist > d->out_pos)
+        int32_t dist = dec_distance(d, &d->m, prev, d->new_rep, 0);
+        int64_t src = (int64_t)d->out_pos - dist;
+        /* Back: into what this segment or an earlier one wrote. Forward
+         * (ordered packages only): into a segment applied earlier. A source
+         * not produced yet yields wrong bytes, caught by the target hash,
+         * never an access outside the target. */
+        if (dist == 0 || src < 0 || (uint64_t)src + d->op_left > d->target_size ||
+            (dist < 0 && !(d->flags & CFOTA_FLAG_ORDERED)))
             return CFOTA_E_CORRUPT;
         d->new_rep = dist;
-        d->src = d->out_pos - dist;
+        d->src = (uint32_t)src;
         d->src_is_new = 1;
     }
     d->src_len = 0;

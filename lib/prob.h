@@ -7,7 +7,7 @@
  * but with 16 bits of precision instead of 11: the coder can then say
  * "almost surely zero" for the long runs of equal bytes in a copy at a cost
  * of 0.0003 bits a byte rather than 0.03. The update keeps p inside
- * [15, 65521], so the range coder never sees a probability of 0 or 1.
+ * [12, 65523], so the range coder never sees a probability of 0 or 1.
  */
 #ifndef CFOTA_PROB_H
 #define CFOTA_PROB_H
@@ -21,12 +21,26 @@
 #define CFOTA_RATE 4 /* adaptation shift */
 #define CFOTA_RC_TOP (1u << 24)
 
+/* The low CFOTA_PROB_COUNT_MASK bits of a probability count its first
+ * updates (0..3); the rest is the probability. A fresh model moves fast
+ * (shift 2, then 3) and settles at CFOTA_RATE after three updates: most
+ * of the 256-entry trees see a node only a few times per segment, and a
+ * slow start there costs more than the 2 bits of precision given up. */
+#define CFOTA_PROB_COUNT_MASK 3u
+
 static inline void cfota_prob_update(uint16_t *p, unsigned bit)
 {
+    unsigned n = *p & CFOTA_PROB_COUNT_MASK, v = *p & ~CFOTA_PROB_COUNT_MASK;
+    unsigned shift = CFOTA_RATE;
+    if (n != CFOTA_PROB_COUNT_MASK) { /* still warming up */
+        shift = n + 2;
+        n++;
+    }
     if (bit)
-        *p = (uint16_t)(*p - (*p >> CFOTA_RATE));
+        v -= v >> shift;
     else
-        *p = (uint16_t)(*p + ((65536u - *p) >> CFOTA_RATE));
+        v += (65536u - v) >> shift;
+    *p = (uint16_t)((v & ~CFOTA_PROB_COUNT_MASK) | n);
 }
 
 /* Reset all models to their initial values (start of every segment). */

@@ -93,7 +93,8 @@ struct cfota_dec {
     uint32_t in_pos;           /* package offset of inbuf[in_head] */
     uint32_t seg_index, seg_start, seg_end, out_pos;
     /* Current op. */
-    uint32_t op_left, src, old_cursor, last_old_end, new_rep;
+    uint32_t op_left, src, old_cursor, last_old_end;
+    int32_t new_rep;
     uint8_t state, kind, prev_kind, error;
     struct cfota_hist hist;
     uint32_t range, code; /* range decoder */

@@ -32,10 +32,10 @@ enum cfota_op_kind {
 #define CFOTA_KIND_CTX 4      /* previous kind, or 3 at a segment start */
 #define CFOTA_LEN_EXP 17      /* lengths are 1..65536 */
 #define CFOTA_OFF_EXP 25      /* offsets and distances are 1..2^25-1 */
-#define CFOTA_GAMMA_MANT 4    /* top mantissa bits modelled: tree of 2 bits */
-#define CFOTA_ZERO_CTX 128    /* contexts of the "difference is zero" bit */
+#define CFOTA_GAMMA_MANT 3    /* top mantissa bits modelled: tree of 2 bits */
+#define CFOTA_ZERO_CTX 512    /* contexts of the "difference is zero" bit */
 #define CFOTA_DIFF_CTX 2      /* contexts of the difference byte tree */
-#define CFOTA_LIT_CTX 2       /* contexts of the literal byte tree */
+#define CFOTA_LIT_CTX 1       /* contexts of the literal byte tree */
 
 struct cfota_gamma_model {
     uint16_t exp[CFOTA_OFF_EXP + 1];
@@ -53,6 +53,7 @@ struct cfota_models {
     uint16_t old_rep[2][CFOTA_KIND_CTX]; /* offset unchanged / advanced */
     uint16_t old_sign;
     uint16_t new_rep[CFOTA_KIND_CTX];
+    uint16_t new_sign;
     struct cfota_len_model len[3];       /* by op kind */
     struct cfota_gamma_model off[2];     /* 0: base offset delta, 1: distance */
     uint16_t zero[CFOTA_ZERO_CTX];       /* is the difference byte zero? */
