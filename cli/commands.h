@@ -15,5 +15,8 @@
 int cmd_diff(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_modem(int, char **);
+int cmd_server(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
 
 #endif

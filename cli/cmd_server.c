@@ -1,0 +1,126 @@
+/*
+ * cli/cmd_server.c: `cfota server --data DIR [...]`, run the FOTA server.
+ *
+ * Starts the server of server/server.h and serves until SIGINT or SIGTERM,
+ * then finishes the requests in flight and closes the store. Killing it
+ * harder (SIGKILL, power loss) loses nothing committed (docs/server.md).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+#include "report.h"
+#include "server.h"
+
+#define DEFAULT_PORT 8070
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: cfota server --data DIR [--listen ADDR] [--port N] [--threads N]\n"
+            "                    [--admin-token-file FILE]\n"
+            "\n"
+            "Run the FOTA server (docs/server-api.md, docs/server.md).\n"
+            "  --data DIR               database, images, packages and secrets\n"
+            "  --listen ADDR            IPv4 address to bind (default 127.0.0.1)\n"
+            "  --port N                 TCP port (default %d; 0 picks a free one)\n"
+            "  --threads N              HTTP threads (default: one per CPU)\n"
+            "  --admin-token-file FILE  admin token (default DIR/admin-token, made\n"
+            "                           at the first start)\n",
+            DEFAULT_PORT);
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+    if (!s[0])
+        return -1;
+    v = strtoul(s, &end, 10);
+    if (*end || v > max)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* Read the first line of path into out. */
+static int read_token_file(const char *path, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(out, (int)cap, f)) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    out[strcspn(out, "\r\n")] = 0;
+    return 0;
+}
+
+int cmd_server(int argc, char **argv)
+{
+    const char *data = NULL, *listen = NULL, *port_s = NULL, *threads_s = NULL, *token_file = NULL;
+    const struct cli_option opts[] = {
+        {"data", 'd', &data, NULL},       {"listen", 0, &listen, NULL},
+        {"port", 'p', &port_s, NULL},     {"threads", 0, &threads_s, NULL},
+        {"admin-token-file", 0, &token_file, NULL}, {NULL, 0, NULL, NULL}};
+    struct cfota_server_config cfg;
+    struct cfota_server *srv;
+    char err[512], token[256];
+    const char *operands[1];
+    int n_operands, sig;
+    sigset_t stop_signals;
+
+    switch (args_parse(argc, argv, opts, operands, 1, &n_operands)) {
+    case ARGS_HELP:
+        usage(stdout);
+        return 0;
+    case ARGS_BAD:
+        usage(stderr);
+        return EXIT_USAGE;
+    case ARGS_OK:
+        break;
+    }
+    memset(&cfg, 0, sizeof cfg);
+    cfg.port = DEFAULT_PORT;
+    if (n_operands > 0)
+        return args_usage_error("server", usage, "unexpected operand '%s'", operands[0]);
+    if (!data)
+        return args_usage_error("server", usage, "--data DIR is required");
+    if (port_s && parse_uint(port_s, 65535, &cfg.port) != 0)
+        return args_usage_error("server", usage, "--port must be 0 to 65535");
+    if (threads_s && (parse_uint(threads_s, 64, &cfg.threads) != 0 || cfg.threads == 0))
+        return args_usage_error("server", usage, "--threads must be 1 to 64");
+    if (token_file) {
+        if (read_token_file(token_file, token, sizeof token) != 0)
+            return report_fail("server", "%s: cannot read the admin token", token_file);
+        cfg.admin_token = token;
+    }
+    cfg.data_dir = data;
+    cfg.listen_addr = listen;
+
+    /* Block the stop signals before any thread starts, so that every
+     * thread inherits the mask and sigwait below receives them. */
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    srv = cfota_server_start(&cfg, err, sizeof err);
+    if (!srv)
+        return report_fail("server", "%s", err);
+    printf("cfota server: listening on http://%s:%u, data in %s\n",
+           listen ? listen : "127.0.0.1", cfota_server_port(srv), data);
+    if (!token_file)
+        printf("cfota server: admin token in %s/admin-token\n", data);
+    fflush(stdout);
+    sigwait(&stop_signals, &sig);
+    printf("cfota server: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    cfota_server_stop(srv);
+    return 0;
+}

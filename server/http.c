@@ -1,0 +1,374 @@
+/*
+ * server/http.c: libmicrohttpd daemon, routing, limits (see http.h).
+ *
+ * The daemon runs a pool of threads, each with its own epoll loop, so
+ * check requests (small, answered from the store in one transaction) are
+ * spread over the cores, and package downloads are sent with sendfile from
+ * the object file without passing through user space.
+ *
+ * A request flows: on_request's first call finds the route and refuses a
+ * bad admin token or a body over the route's limit before reading it (such
+ * refusals close the connection); a body arrives in the following calls;
+ * the handler runs at the last call. on_completed frees the request.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "admin_api.h"
+#include "device_api.h"
+#include "json.h"
+
+struct route {
+    const char *method;
+    const char *pattern; /* '*' matches one path segment */
+    http_handler run;
+    int admin;           /* needs the admin token */
+    size_t max_body;     /* 0: no body allowed */
+};
+
+static const struct route routes[] = {
+    {"GET", "/d/v1/check", device_check, 0, 0},
+    {"GET", "/d/v1/pkg/*", device_download, 0, 0},
+    {"HEAD", "/d/v1/pkg/*", device_download, 0, 0},
+    {"GET", "/d/v1/report", device_report, 0, 0},
+    {"PUT", "/admin/v1/images/*", admin_image_put, 1, HTTP_IMAGE_MAX},
+    {"GET", "/admin/v1/images", admin_images, 1, 0},
+    {"GET", "/admin/v1/packages", admin_packages, 1, 0},
+    {"POST", "/admin/v1/releases", admin_release_create, 1, 0},
+    {"GET", "/admin/v1/releases", admin_releases, 1, 0},
+    {"GET", "/admin/v1/releases/*", admin_release_get, 1, 0},
+    {"POST", "/admin/v1/releases/*/pause", admin_release_pause, 1, 0},
+    {"POST", "/admin/v1/releases/*/resume", admin_release_resume, 1, 0},
+    {"POST", "/admin/v1/devices", admin_device_enrol, 1, 0},
+    {"GET", "/admin/v1/devices", admin_devices, 1, 0},
+};
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct cfota_server *srv;
+};
+
+/* Match url against pattern; the segment under '*' goes to arg. */
+static int path_matches(const char *pattern, const char *url, char *arg, size_t cap)
+{
+    while (*pattern && *url) {
+        if (*pattern == '*') {
+            size_t n = strcspn(url, "/");
+            if (n == 0 || n >= cap)
+                return 0;
+            memcpy(arg, url, n);
+            arg[n] = 0;
+            url += n;
+            pattern++;
+        } else if (*pattern++ != *url++) {
+            return 0;
+        }
+    }
+    return *pattern == 0 && *url == 0;
+}
+
+/* The route for method and url; if the path exists with other methods,
+ * *path_known is set and their names go into allow. */
+static const struct route *find_route(const char *method, const char *url, char *arg,
+                                      size_t cap, int *path_known, char *allow, size_t allow_cap)
+{
+    size_t i;
+    *path_known = 0;
+    allow[0] = 0;
+    for (i = 0; i < N_ROUTES; i++) {
+        if (!path_matches(routes[i].pattern, url, arg, cap))
+            continue;
+        if (!strcmp(routes[i].method, method))
+            return &routes[i];
+        *path_known = 1;
+        if (allow[0])
+            strncat(allow, ", ", allow_cap - strlen(allow) - 1);
+        strncat(allow, routes[i].method, allow_cap - strlen(allow) - 1);
+    }
+    return NULL;
+}
+
+/* ---- answers ---- */
+
+enum MHD_Result http_send(struct http_req *r, unsigned status, struct MHD_Response *resp,
+                          const char *type)
+{
+    enum MHD_Result rc;
+    if (!resp)
+        return MHD_NO;
+    if (type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    rc = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+enum MHD_Result http_send_text(struct http_req *r, unsigned status, const char *text)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+    return http_send(r, status, resp, "text/plain");
+}
+
+enum MHD_Result http_send_json(struct http_req *r, unsigned status, const struct bytes *json)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(json->n, json->p, MHD_RESPMEM_MUST_COPY);
+    return http_send(r, status, resp, "application/json");
+}
+
+static struct MHD_Response *error_response(const char *code, const char *message)
+{
+    struct bytes b = {0};
+    struct MHD_Response *resp;
+    json_printf(&b, "{\"error\":");
+    json_string(&b, code);
+    json_printf(&b, ",\"message\":");
+    json_string(&b, message);
+    json_printf(&b, "}\n");
+    resp = MHD_create_response_from_buffer(b.n, b.p, MHD_RESPMEM_MUST_COPY);
+    bytes_free(&b);
+    return resp;
+}
+
+enum MHD_Result http_send_error(struct http_req *r, unsigned status, const char *code,
+                                const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    if (status >= 500)
+        fprintf(stderr, "cfota server: %s %s: %s\n", r->method, r->url, message);
+    return http_send(r, status, error_response(code, message), "application/json");
+}
+
+/* ---- parameters ---- */
+
+struct param_scan {
+    const char *const *allowed;
+    int counts[16];
+    char problem[160];
+};
+
+static enum MHD_Result scan_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    struct param_scan *ps = cls;
+    int i;
+    (void)kind;
+    if (ps->problem[0])
+        return MHD_YES;
+    for (i = 0; ps->allowed[i] && i < 16; i++) {
+        if (strcmp(ps->allowed[i], key) != 0)
+            continue;
+        if (!value) {
+            snprintf(ps->problem, sizeof ps->problem, "parameter '%.40s' has no value", key);
+        } else if (++ps->counts[i] > 1) {
+            snprintf(ps->problem, sizeof ps->problem, "parameter '%.40s' is given twice", key);
+        }
+        return MHD_YES;
+    }
+    snprintf(ps->problem, sizeof ps->problem, "unknown parameter '%.40s'", key);
+    return MHD_YES;
+}
+
+int http_params_check(struct http_req *r, const char *const *allowed,
+                      const char *const *required, enum MHD_Result *sent)
+{
+    struct param_scan ps;
+    int i;
+    memset(&ps, 0, sizeof ps);
+    ps.allowed = allowed;
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, scan_param, &ps);
+    for (i = 0; !ps.problem[0] && required && required[i]; i++)
+        if (!http_param(r, required[i]))
+            snprintf(ps.problem, sizeof ps.problem, "parameter '%s' is missing", required[i]);
+    if (!ps.problem[0])
+        return 1;
+    *sent = http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter", "%s", ps.problem);
+    return 0;
+}
+
+const char *http_param(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* ---- the request cycle ---- */
+
+/* 0 if the admin token is right, else the answer has been queued. */
+static int refuse_admin(struct http_req *r, enum MHD_Result *sent)
+{
+    const char *auth = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
+        struct MHD_Response *resp = error_response(
+            "missing_token", "admin requests need 'Authorization: Bearer <admin token>'");
+        if (resp)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+        *sent = http_send(r, MHD_HTTP_UNAUTHORIZED, resp, "application/json");
+        return 1;
+    }
+    if (!credentials_equal(r->srv->admin_token, auth + 7)) {
+        *sent = http_send_error(r, MHD_HTTP_FORBIDDEN, "bad_token", "the admin token is wrong");
+        return 1;
+    }
+    return 0;
+}
+
+/* Refuse a body the route cannot take, judging from the headers. */
+static int refuse_body(struct http_req *r, enum MHD_Result *sent)
+{
+    const char *len = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te = http_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    unsigned long long n = len ? strtoull(len, NULL, 10) : 0;
+    if (r->route->max_body == 0 && (n > 0 || te)) {
+        *sent = http_send_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+                                "%s %s takes no request body", r->method, r->route->pattern);
+        return 1;
+    }
+    if (n > r->route->max_body) {
+        *sent = http_send_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+                                "the body is %llu bytes; at most %zu are accepted", n,
+                                r->route->max_body);
+        return 1;
+    }
+    return 0;
+}
+
+static enum MHD_Result first_call(struct http_req *r)
+{
+    char allow[64];
+    int path_known;
+    enum MHD_Result sent;
+    r->route = find_route(r->method, r->url, r->arg, sizeof r->arg, &path_known, allow,
+                          sizeof allow);
+    if (!r->route) {
+        struct MHD_Response *resp;
+        if (!path_known)
+            return http_send_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such path: %.200s",
+                                   r->url);
+        resp = error_response("method_not_allowed", "this path does not take that method");
+        if (resp)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+        return http_send(r, MHD_HTTP_METHOD_NOT_ALLOWED, resp, "application/json");
+    }
+    if (r->route->admin && refuse_admin(r, &sent))
+        return sent;
+    if (refuse_body(r, &sent))
+        return sent;
+    /* Answer at the next call, even without a body: a response queued in
+     * the first call makes libmicrohttpd close the connection, and
+     * keep-alive is what makes polling cheap. */
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    struct http_server *h = cls;
+    struct http_req *r = *req_cls;
+    (void)version;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        r->conn = conn;
+        r->srv = h->srv;
+        r->method = method;
+        r->url = url;
+        *req_cls = r;
+        return first_call(r);
+    }
+    if (*upload_data_size > 0) {
+        if (!r->body_too_large && r->body.n + *upload_data_size <= r->route->max_body)
+            bytes_put(&r->body, upload_data, *upload_data_size);
+        else
+            r->body_too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->body_too_large)
+        return http_send_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+                               "the body is over %zu bytes", r->route->max_body);
+    return r->route->run(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_req *r = *req_cls;
+    (void)cls, (void)conn, (void)toe;
+    if (!r)
+        return;
+    bytes_free(&r->body);
+    free(r);
+    *req_cls = NULL;
+}
+
+struct http_server *http_start(struct cfota_server *srv, const char *addr, unsigned port,
+                               unsigned threads, char *err, size_t errlen)
+{
+    struct http_server *h = calloc(1, sizeof *h);
+    struct sockaddr_in sa;
+    if (!h) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    h->srv = srv;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, addr ? addr : "127.0.0.1", &sa.sin_addr) != 1 || port > 65535) {
+        snprintf(err, errlen, "cannot listen on '%s' port %u: not an IPv4 address and port",
+                 addr ? addr : "127.0.0.1", port);
+        free(h);
+        return NULL;
+    }
+    h->daemon = MHD_start_daemon(
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_TURBO, (uint16_t)port, NULL, NULL, on_request, h,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(threads > 0 ? threads : 1),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+        MHD_OPTION_END);
+    if (!h->daemon) {
+        snprintf(err, errlen, "cannot listen on %s port %u (taken, or not allowed)",
+                 addr ? addr : "127.0.0.1", port);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+unsigned http_port(const struct http_server *h)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info ? info->port : 0;
+}
+
+void http_stop(struct http_server *h)
+{
+    if (!h)
+        return;
+    MHD_stop_daemon(h->daemon);
+    free(h);
+}

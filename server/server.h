@@ -1,0 +1,55 @@
+/*
+ * server/server.h: run a cfota FOTA server inside a process.
+ *
+ * `cfota server` and the tests start the server through this header. The
+ * server is made of: an HTTP front end (http.c) routing to the device API
+ * (device_api.c) and the admin API (admin_api.c); a store (store.c: SQLite
+ * in WAL mode; objects.c: image and package files named by their SHA-256);
+ * a background builder (builder.c) that makes packages with the host
+ * encoder; and the rollout rules (rollout.c). docs/server-api.md is the
+ * protocol, docs/server.md the operator's guide.
+ *
+ * Memory: a few hundred KiB plus libmicrohttpd's per-connection buffers
+ * (32 KiB each) and, while an upload or a build runs, the images involved.
+ */
+#ifndef CFOTA_SERVER_H
+#define CFOTA_SERVER_H
+
+#include <stddef.h>
+
+struct cfota_server_config {
+    const char *data_dir;    /* required: database, objects, secrets */
+    const char *listen_addr; /* IPv4 address to bind; NULL: 127.0.0.1 */
+    unsigned port;           /* 0: any free port (see cfota_server_port) */
+    const char *admin_token; /* NULL: read DATA/admin-token, made at first start */
+    unsigned threads;        /* HTTP threads; 0: one per CPU */
+};
+
+struct cfota_server;
+
+/* Open the store under cfg->data_dir (creating it), start the builder and
+ * the HTTP threads. Returns the server, or NULL with a sentence in err
+ * (errlen bytes): data directory not usable, database error, port taken. */
+struct cfota_server *cfota_server_start(const struct cfota_server_config *cfg, char *err,
+                                        size_t errlen);
+
+/* The TCP port the server listens on (the one chosen when cfg->port was 0). */
+unsigned cfota_server_port(const struct cfota_server *s);
+
+/* The admin token requests must carry (NUL-terminated, owned by s). */
+const char *cfota_server_admin_token(const struct cfota_server *s);
+
+/* The device token of imei (docs/server-api.md §2) into out (33 bytes).
+ * Returns 0, or -1 if imei is not 15 digits. */
+int cfota_server_device_token(const struct cfota_server *s, const char *imei, char out[33]);
+
+/* Block until the builder has made every package that the store's images
+ * and releases call for at the time of the call (each ready or failed). */
+void cfota_server_wait_builds(struct cfota_server *s);
+
+/* Stop accepting requests, finish the ones in flight, stop the builder
+ * (a build in progress is finished first) and
+ * close the store. NULL is allowed. */
+void cfota_server_stop(struct cfota_server *s);
+
+#endif
