@@ -61,6 +61,61 @@ static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_le
     return CFOTA_OK;
 }
 
+static int parse(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
+                 const struct parse_params *pp, struct cfota_oplist *ops);
+
+/* In place. The first parse (ops, made without constraints) shows which
+ * segments read which, and that fixes the order. Then two ways to honour
+ * the order: resolve the conflicts of the first parse, or parse again using
+ * only sources a device can still read and resolve what remains. Neither
+ * wins on every pair (a constrained parse can miss long matches that cost
+ * only a few literals to repair), so both are coded and the smaller kept. */
+static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
+                           struct parse_params *pp, struct cfota_oplist *ops, struct coder_params *cp,
+                           struct bytes *payload)
+{
+    struct inplace_plan plan;
+    struct inplace_stats st;
+    struct cfota_oplist second = {0, 0, 0};
+    struct bytes alt = {0, 0, 0};
+    int rc;
+    inplace_plan_init(&plan, ops, new_len, cp->segment_size);
+    cp->ordered = 1;
+    cp->order = plan.order;
+    pp->valid_run = inplace_valid_run;
+    pp->valid_ctx = &plan;
+    pp->progress = NULL;
+    rc = parse(old, old_len, new_, new_len, pp, &second);
+    if (rc == CFOTA_OK) {
+        inplace_resolve(ops, &plan, new_, old_len, new_len, &st);
+        inplace_resolve(&second, &plan, new_, old_len, new_len, &st);
+        if (coder_encode(ops, old, old_len, new_, new_len, cp, payload) != 0 ||
+            coder_encode(&second, old, old_len, new_, new_len, cp, &alt) != 0)
+            rc = CFOTA_E_INVAL;
+        else if (alt.n < payload->n) {
+            struct bytes t = *payload;
+            *payload = alt;
+            alt = t;
+        }
+    }
+    oplist_free(&second);
+    bytes_free(&alt);
+    inplace_plan_free(&plan);
+    return rc;
+}
+
+/* One parse of the pair into ops. */
+static int parse(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
+                 const struct parse_params *pp, struct cfota_oplist *ops)
+{
+    struct matcher *mt = matcher_new(old, old_len, new_, new_len);
+    if (!mt)
+        return CFOTA_E_INVAL;
+    parse_ops(mt, old, old_len, new_, new_len, pp, ops);
+    matcher_free(mt);
+    return CFOTA_OK;
+}
+
 int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
                  const struct cfota_encode_opts *opts, struct bytes *pkg)
 {
@@ -70,8 +125,6 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     struct coder_params cp;
     struct cfota_oplist ops = {0, 0, 0};
     struct bytes payload = {0, 0, 0};
-    struct matcher *mt;
-    uint32_t *order = NULL;
     uint8_t head[CFOTA_HEADER_MAX];
     int rc, hsize;
 
@@ -87,30 +140,21 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     if (rc != CFOTA_OK)
         return rc;
 
-    mt = matcher_new(old, old_len, new_, new_len);
-    if (!mt)
-        return CFOTA_E_INVAL;
     parse_defaults(&pp);
     pp.progress = opts->progress;
     pp.progress_ctx = opts->progress_ctx;
-    parse_ops(mt, old, old_len, new_, new_len, &pp, &ops);
-    matcher_free(mt);
-
+    if ((rc = parse(old, old_len, new_, new_len, &pp, &ops)) != CFOTA_OK)
+        return rc;
     memset(&cp, 0, sizeof cp);
     cp.segment_size = h.segment_size;
-    if (opts->in_place) {
-        struct inplace_stats st;
-        order = xmalloc((cfota_header_segments(&h) + 1) * sizeof *order);
-        inplace_plan(&ops, new_, old_len, new_len, h.segment_size, order, &st);
-        cp.ordered = 1;
-        cp.order = order;
-    }
-    rc = coder_encode(&ops, old, old_len, new_, new_len, &cp, &payload);
+    if (opts->in_place)
+        rc = encode_in_place(old, old_len, new_, new_len, &pp, &ops, &cp, &payload);
+    else
+        rc = coder_encode(&ops, old, old_len, new_, new_len, &cp, &payload) == 0 ? CFOTA_OK : CFOTA_E_INVAL;
     oplist_free(&ops);
-    free(order);
-    if (rc != 0) {
+    if (rc != CFOTA_OK) {
         bytes_free(&payload);
-        return CFOTA_E_INVAL;
+        return rc;
     }
     h.payload_size = (uint32_t)payload.n;
     h.payload_crc32 = cfota_crc32(0, payload.p, payload.n);

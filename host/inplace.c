@@ -267,18 +267,17 @@ static void rewrite_piece(struct cfota_oplist *out, const struct cfota_op *op, u
     }
 }
 
-void inplace_plan(struct cfota_oplist *ops, const uint8_t *new_, size_t old_len, size_t new_len, uint32_t seg,
-                  uint32_t *order, struct inplace_stats *st)
+void inplace_plan_init(struct inplace_plan *pl, const struct cfota_oplist *ops, size_t new_len, uint32_t seg)
 {
-    struct tindex x;
     uint32_t n = (uint32_t)((new_len + seg - 1) / seg), i;
     uint64_t *w = calloc(n ? (size_t)n * n : 1, sizeof *w);
-    uint32_t *rank = calloc(n ? n : 1, sizeof *rank);
-    struct cfota_oplist out = {0, 0, 0};
     size_t q;
-    if (!w || !rank)
+    if (!w)
         abort();
-    memset(st, 0, sizeof *st);
+    pl->seg = seg;
+    pl->n = n;
+    pl->order = xmalloc((n ? n : 1) * sizeof *pl->order);
+    pl->rank = xmalloc((n ? n : 1) * sizeof *pl->rank);
     for (q = 0; q < ops->n; q++) {
         const struct cfota_op *op = &ops->v[q];
         uint32_t p = op->pos, end = op->pos + op->len;
@@ -290,23 +289,58 @@ void inplace_plan(struct cfota_oplist *ops, const uint8_t *new_, size_t old_len,
             p = e;
         }
     }
-    choose_order(w, n, order);
+    choose_order(w, n, pl->order);
     for (i = 0; i < n; i++)
-        rank[order[i]] = i;
+        pl->rank[pl->order[i]] = i;
+    free(w);
+}
+
+void inplace_plan_free(struct inplace_plan *pl)
+{
+    free(pl->order);
+    free(pl->rank);
+    memset(pl, 0, sizeof *pl);
+}
+
+uint32_t inplace_valid_run(void *plan, unsigned kind, uint32_t p, uint32_t s, uint32_t len)
+{
+    const struct inplace_plan *pl = plan;
+    uint32_t done = 0;
+    /* Validity is constant while neither p nor s crosses a segment edge. */
+    while (done < len) {
+        uint32_t pp = p + done;
+        uint64_t ss = (uint64_t)s + done;
+        uint32_t k = pp / pl->seg;
+        uint32_t run = min32(len - done, (k + 1) * pl->seg - pp);
+        int ok;
+        run = (uint32_t)(run < ((ss / pl->seg) + 1) * pl->seg - ss ? run : ((ss / pl->seg) + 1) * pl->seg - ss);
+        ok = kind == CFOTA_OP_OLD ? old_ok(pl->rank, pl->n, pl->seg, k, ss) : available(ss, pp, k, pl->rank, pl->seg);
+        if (!ok)
+            break;
+        done += run;
+    }
+    return done;
+}
+
+void inplace_resolve(struct cfota_oplist *ops, const struct inplace_plan *pl, const uint8_t *new_, size_t old_len,
+                     size_t new_len, struct inplace_stats *st)
+{
+    struct tindex x;
+    struct cfota_oplist out = {0, 0, 0};
+    size_t q;
+    memset(st, 0, sizeof *st);
     tindex_build(&x, new_, (uint32_t)new_len);
     tindex_invert(&x, ops, (uint32_t)old_len);
     for (q = 0; q < ops->n; q++) {
         const struct cfota_op *op = &ops->v[q];
         uint32_t p = op->pos, end = op->pos + op->len;
         while (p < end) {
-            uint32_t k = p / seg, e = min32(end, (k + 1) * seg);
-            rewrite_piece(&out, op, p, e, k, rank, n, seg, &x, st);
+            uint32_t k = p / pl->seg, e = min32(end, (k + 1) * pl->seg);
+            rewrite_piece(&out, op, p, e, k, pl->rank, pl->n, pl->seg, &x, st);
             p = e;
         }
     }
     tindex_free(&x);
     oplist_free(ops);
     *ops = out;
-    free(w);
-    free(rank);
 }

@@ -25,6 +25,8 @@ void parse_defaults(struct parse_params *p)
     p->w_miss = 1;
     p->progress = 0;
     p->progress_ctx = 0;
+    p->valid_run = 0;
+    p->valid_ctx = 0;
 }
 
 /* An alignment: where the source of target byte p lies. */
@@ -36,17 +38,18 @@ struct align {
 struct ctx {
     const uint8_t *old, *new_;
     size_t old_len, new_len;
+    const struct parse_params *pp;
 };
 
 /* Source index of target byte p under a, or -1 if there is none. */
 static int64_t source_of(const struct ctx *c, struct align a, uint32_t p)
 {
     int64_t s = (int64_t)p + a.shift;
-    if (a.kind == CFOTA_OP_OLD)
-        return s >= 0 && s < (int64_t)c->old_len ? s : -1;
-    if (a.kind == CFOTA_OP_NEW)
-        return s >= 0 && s < (int64_t)p ? s : -1;
-    return -1;
+    if (a.kind == CFOTA_OP_OLD ? s < 0 || s >= (int64_t)c->old_len : a.kind != CFOTA_OP_NEW || s < 0 || s >= (int64_t)p)
+        return -1;
+    if (c->pp->valid_run && !c->pp->valid_run(c->pp->valid_ctx, a.kind, p, (uint32_t)s, 1))
+        return -1;
+    return s;
 }
 
 /* 1 if byte p equals its source under a, 0 if not, -1 if no source. */
@@ -100,6 +103,15 @@ static struct match best_match(struct matcher *mt, uint32_t pos, const struct pa
 {
     struct match o = match_old(mt, pos);
     struct match n = match_new(mt, pos, pp->min_new);
+    if (pp->valid_run) {
+        /* In place: only the part a device can still read counts. */
+        if (o.len)
+            o.len = pp->valid_run(pp->valid_ctx, CFOTA_OP_OLD, pos, o.src, o.len);
+        if (n.len)
+            n.len = pp->valid_run(pp->valid_ctx, CFOTA_OP_NEW, pos, n.src, n.len);
+        if (n.len < pp->min_new)
+            n.len = 0;
+    }
     if (o.len < pp->min_old)
         o.len = 0;
     return n.len > o.len ? n : o;
@@ -118,7 +130,7 @@ static void emit(struct cfota_oplist *ops, struct align a, uint32_t pos, uint32_
 void parse_ops(struct matcher *mt, const uint8_t *old, size_t old_len, const uint8_t *new_,
                size_t new_len, const struct parse_params *pp, struct cfota_oplist *ops)
 {
-    struct ctx c = {old, new_, old_len, new_len};
+    struct ctx c = {old, new_, old_len, new_len, pp};
     struct align cur = {old_len ? CFOTA_OP_OLD : CFOTA_OP_LIT, 0};
     uint32_t n = (uint32_t)new_len, scan = 0, len = 0, lastscan = 0, next_report = 0;
     struct match m = {0, 0, 0};

@@ -17,6 +17,11 @@ struct parse_params {
     int w_match, w_miss; /* extension score of an equal / a different byte */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /* Optional (in place): how many of the len bytes from target p on may be
+     * copied from the source bytes from s on (kind CFOTA_OP_OLD or NEW).
+     * NULL: all of them. */
+    uint32_t (*valid_run)(void *ctx, unsigned kind, uint32_t p, uint32_t s, uint32_t len);
+    void *valid_ctx;
 };
 
 void parse_defaults(struct parse_params *p);
