@@ -846,6 +846,75 @@ static void test_progress_on_terminal(void **state)
     bytes_free(&new_);
 }
 
+/* apply --in-place: cut power again and again, each run resuming, until
+ * the update finishes; IMAGE is then exactly the target and the state
+ * directory is gone. The teardown removes only plain files, so the state
+ * directory is named explicitly and checked. */
+static void test_in_place_power_cuts_and_resume(void **state)
+{
+    struct fixture *fx = *state;
+    struct bytes old, new_, img = {0};
+    char statedir[512];
+    int runs = 0, status = 75;
+    make_images(100000, 21, &old, &new_);
+    put_file(at(fx, "old.bin"), old.p, old.n);
+    put_file(at(fx, "new.bin"), new_.p, new_.n);
+    put_file(at(fx, "image.bin"), old.p, old.n);
+    expect_status(fx, 0, (const char *[]){"diff", "--in-place", "--scratch-size", "16K", at(fx, "old.bin"),
+                                          at(fx, "new.bin"), "-o", at(fx, "ip.cfp"), "-q", NULL});
+    snprintf(statedir, sizeof statedir, "%s/device", fx->dir);
+    while (status == 75) {
+        char cut[16];
+        struct run r;
+        snprintf(cut, sizeof cut, "%d", 7 + 13 * runs);
+        run(fx, &r, (const char *[]){"apply", "--in-place", at(fx, "image.bin"), at(fx, "ip.cfp"), "--state",
+                                     statedir, "--power-cut-after", cut, NULL});
+        status = r.status;
+        if (status == 75) {
+            assert_contains(&r.err, "power cut");
+            /* Until done, IMAGE is untouched: the device lives in DIR. */
+            get_file(at(fx, "image.bin"), &img);
+            assert_memory_equal(img.p, old.p, old.n);
+            bytes_free(&img);
+        }
+        run_free(&r);
+        assert_true(++runs < 100);
+    }
+    assert_int_equal(status, 0);
+    assert_true(runs > 3);
+    get_file(at(fx, "image.bin"), &img);
+    assert_int_equal(img.n, new_.n);
+    assert_memory_equal(img.p, new_.p, new_.n);
+    assert_false(exists(statedir));
+    /* Applying again: the image is now the target, not the base. */
+    expect_status(fx, 1, (const char *[]){"apply", "--in-place", at(fx, "image.bin"), at(fx, "ip.cfp"), "--state",
+                                          statedir, NULL});
+    rmdir(statedir);
+    bytes_free(&img);
+    bytes_free(&old);
+    bytes_free(&new_);
+}
+
+/* An A/B package is refused for in-place apply, and the in-place options
+ * are usage errors without --in-place. */
+static void test_in_place_refusals(void **state)
+{
+    struct fixture *fx = *state;
+    struct bytes old, new_;
+    char statedir[512];
+    make_package(fx, &old, &new_);
+    snprintf(statedir, sizeof statedir, "%s/device", fx->dir);
+    expect_status(fx, 1, (const char *[]){"apply", "--in-place", at(fx, "old.bin"), at(fx, "p.cfp"), "--state",
+                                          statedir, NULL});
+    expect_status(fx, 2, (const char *[]){"apply", at(fx, "old.bin"), at(fx, "p.cfp"), "-o", at(fx, "x.bin"),
+                                          "--power-cut-after", "3", NULL});
+    expect_status(fx, 2, (const char *[]){"apply", "--in-place", at(fx, "old.bin"), at(fx, "p.cfp"), "-o",
+                                          at(fx, "x.bin"), NULL});
+    rmdir(statedir);
+    bytes_free(&old);
+    bytes_free(&new_);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -863,6 +932,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_apply_delta_without_base, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_progress_when_not_a_terminal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_progress_on_terminal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_place_power_cuts_and_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_place_refusals, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
