@@ -27,8 +27,9 @@
  *
  * RAM: struct cfota_update (at most CFOTA_UPDATE_RAM_MAX; the decoder is
  * most of it) plus the caller's program buffer of cfg.buf_size bytes (one
- * program unit is enough; more makes copies faster). Stack: under 512
- * bytes. No malloc, no recursion.
+ * program unit is enough; more makes copies faster). Stack: at most 768
+ * bytes on Cortex-M4 plus the flash callbacks' (bench/mcu_size.sh). No
+ * malloc, no recursion.
  */
 #ifndef CFOTA_UPDATE_H
 #define CFOTA_UPDATE_H
