@@ -1,0 +1,168 @@
+/*
+ * modem/at.h: what a command handler sees: its arguments, the ways to
+ * answer, and the row it is registered with in the command table.
+ *
+ * A handler returns the final result of its command: AT_OK, AT_ERROR, a
+ * positive +CME ERROR code, or AT_PENDING when it has started something
+ * that ends later (AT+CFLW's data mode) and will call at_final() itself.
+ * Information lines go through at_info(); the engine frames them, holds
+ * them with the final result, and sends both when the command is done.
+ * Nothing a handler writes reaches the host before the final result
+ * except the data prompt, so a delayed result (at_defer, --speed real)
+ * delays the whole response, as on the module.
+ */
+#ifndef CFOTA_MODEM_AT_H
+#define CFOTA_MODEM_AT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "modem.h"
+
+#define AT_OK 0
+#define AT_ERROR (-1)   /* plain ERROR whatever AT+CMEE says */
+#define AT_PENDING (-2) /* the handler will call at_final() later */
+
+/* +CME ERROR codes used [M102 19.1; spec section 5]. */
+#define CME_NOT_ALLOWED 3
+#define CME_NOT_SUPPORTED 4
+#define CME_SIM_NOT_INSERTED 10
+#define CME_SIM_PIN_REQUIRED 11
+#define CME_SIM_PUK_REQUIRED 12
+#define CME_INCORRECT_PASSWORD 16
+#define CME_NO_NETWORK 30
+#define CME_BAD_PARAM 50
+#define CME_UNKNOWN 100
+#define CME_FAILED 767
+
+/* ---- arguments of the write form ---- */
+
+#define AT_ARGS_MAX 8
+
+struct at_arg {
+    const char *p;  /* text, quotes removed; not NUL-terminated */
+    size_t len;
+    int quoted;
+};
+
+struct at_args {
+    int n;          /* number of arguments ("=" alone gives one empty) */
+    struct at_arg v[AT_ARGS_MAX];
+};
+
+/* Split the text after "=" into arguments: commas outside quotes separate
+ * them, spaces around an unquoted argument are dropped. Returns 0, or -1
+ * for an unterminated quote, text after a closing quote, or more than
+ * AT_ARGS_MAX arguments. */
+int at_args_parse(struct at_args *a, const char *s, size_t len);
+
+/* Whether argument i was given and is not empty. */
+int at_arg_present(const struct at_args *a, int i);
+
+/* Argument i as a decimal integer in [min, max]: digits only, no sign,
+ * unquoted. Returns 0 and *out, or -1. */
+int at_arg_int(const struct at_args *a, int i, long min, long max, long *out);
+
+/* Argument i as a string (quoted or not) of at most cap-1 bytes, copied
+ * NUL-terminated into out; a NUL or control byte in it is refused.
+ * Returns 0 or -1. */
+int at_arg_str(const struct at_args *a, int i, char *out, size_t cap);
+
+/* Whether argument i equals text, ignoring case. */
+int at_arg_is(const struct at_args *a, int i, const char *text);
+
+/* ---- answering ---- */
+
+/* One information line of the response: "\r\n<text>\r\n". */
+void at_info(struct modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Add processing time before the final result (only under --speed real;
+ * real_ms is the real module's time). */
+void at_defer(struct modem *m, uint64_t real_ms);
+
+/* The final result of a command that returned AT_PENDING. */
+void at_final(struct modem *m, int result);
+
+/* Enter data mode: send the data prompt, then read exactly len (at most
+ * MODEM_CFLW_MAX) raw bytes into m->data.buf within timeout_ms, then call
+ * done(m), whose return value is the command's final result. When the
+ * time runs out first the command ends with ERROR [M102 p.233]. The
+ * handler returns AT_PENDING after calling this. */
+void at_enter_data(struct modem *m, uint32_t len, uint64_t timeout_ms, int (*done)(struct modem *m));
+
+/* An unsolicited result code: sent at once when no command runs, else
+ * held until the running command's final result. */
+void at_urc(struct modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A line sent at once whatever the mode (boot URCs, the module being the
+ * only speaker). */
+void at_emit_line(struct modem *m, const char *text);
+
+/* Raw bytes to the host at once (echo, data prompt). */
+void at_emit(struct modem *m, const void *data, size_t len);
+
+/* A flash operation failed with CFOTA_E_IO: on the module that means the
+ * power went away in the middle of it. The module goes silent at once
+ * (no final result, no URC); the host sees the dead flash and ends the
+ * process, and the next start is the power-on. */
+void at_power_lost(struct modem *m);
+
+/* A note for --trace. */
+void at_log(struct modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Time the real module takes (--speed real), or 0 (--speed fast). */
+uint64_t at_real_ms(const struct modem *m, uint64_t real_ms);
+
+/* ---- the command table ---- */
+
+typedef int (*at_handler)(struct modem *m, const struct at_args *a);
+
+/* One row: a command and its forms. A NULL handler means the manual does
+ * not define that form: the command answers ERROR. The exec handler gets
+ * an empty argument list; basic commands (ATE1) get their number as a
+ * write with one argument. */
+struct at_command {
+    const char *name;    /* "+CSQ", "*MCGDEFCONT", "E", "&F" */
+    at_handler exec;     /* AT+X */
+    at_handler test;     /* AT+X=? */
+    at_handler read;     /* AT+X? */
+    at_handler write;    /* AT+X=<args> */
+};
+
+/* The row of name (len bytes, any case), or NULL. */
+const struct at_command *at_lookup(const char *name, size_t len);
+
+/* The rows of each family, each ended by a row with a NULL name. */
+extern const struct at_command at_general_commands[];
+extern const struct at_command at_network_commands[];
+extern const struct at_command at_flash_commands[];
+extern const struct at_command at_fota_commands[];
+
+/* ---- shared by the families ---- */
+
+void modem_net_power_on(struct modem *m);
+void modem_net_set_fun(struct modem *m, int fun);
+void modem_net_tick(struct modem *m);
+void modem_net_pin_entered(struct modem *m);
+/* AT+CGATT: attach (after the attach delay) or detach now. */
+void modem_net_attach(struct modem *m, int attach);
+uint64_t modem_net_next_event(const struct modem *m);
+/* Registration status of +CGREG/+CEREG: 0 off, 1 home, 2 searching. */
+int modem_net_stat(const struct modem *m);
+/* Whether the SIM answers (inserted, PIN given, radio functionality on). */
+int modem_sim_ready(const struct modem *m);
+/* Address of the current attach, and the netmask. */
+const char *modem_net_ip(const struct modem *m);
+
+/* Persist the settings through io.save. */
+void modem_settings_changed(struct modem *m);
+
+/* Boot sequence (boot.c). */
+void modem_boot_begin(struct modem *m);
+void modem_boot_tick(struct modem *m);
+
+/* Engine internals used by boot.c. */
+void at_engine_clear(struct modem *m);
+void at_engine_ready(struct modem *m);
+
+#endif

@@ -1,0 +1,474 @@
+/*
+ * modem/at_engine.c: the AT framing of the module (spec section 1).
+ *
+ * Bytes from the host go into a ring first; the engine takes them out
+ * while it can listen: in command mode it echoes them (ATE1), builds a
+ * line until CR, and runs the line; in data mode (AT+CFLW) it collects raw
+ * bytes; while a command is busy the ring just holds them, as the module's
+ * UART buffer would, so a host that does not wait for the final result
+ * [M102 1.3.5] is served in order rather than lost. While the module is
+ * off or rebooting, input is lost.
+ *
+ * A line is "AT" (any case) and a sequence of commands: basic ones
+ * (E0, I, &F) written back to back, extended ones (+CSQ, *MCGDEFCONT)
+ * separated by ';'. Each is looked up in the command table (at_table.c)
+ * and its form decided here (exec, "=?" test, "?" read, "=" write), so
+ * handlers never see the syntax. Every response is framed
+ * "\r\n<text>\r\n" [M102 1.3]; the final result is OK, ERROR, or
+ * "+CME ERROR: <n>" in the form AT+CMEE chose. A line over 2048
+ * characters is answered ERROR and nothing of it runs [M102 1.3.4].
+ */
+#include "at.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- output ---- */
+
+void at_emit(struct modem *m, const void *data, size_t len)
+{
+    if (len > 0)
+        m->cfg.io.write(m->cfg.io.ctx, data, len);
+}
+
+void at_emit_line(struct modem *m, const char *text)
+{
+    at_emit(m, "\r\n", 2);
+    at_emit(m, text, strlen(text));
+    at_emit(m, "\r\n", 2);
+}
+
+void at_log(struct modem *m, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    if (!m->cfg.io.log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    m->cfg.io.log(m->cfg.io.ctx, msg);
+}
+
+uint64_t at_real_ms(const struct modem *m, uint64_t real_ms)
+{
+    return m->cfg.speed == MODEM_SPEED_REAL ? real_ms : 0;
+}
+
+/* Append "\r\n<text>\r\n" to buf (used len, capacity cap, keeping
+ * reserve bytes free); returns 0 or -1 when it does not fit. */
+static int append_line(char *buf, size_t *len, size_t cap, size_t reserve, const char *text, size_t n)
+{
+    if (*len + n + 4 + reserve > cap)
+        return -1;
+    memcpy(buf + *len, "\r\n", 2);
+    memcpy(buf + *len + 2, text, n);
+    memcpy(buf + *len + 2 + n, "\r\n", 2);
+    *len += n + 4;
+    return 0;
+}
+
+/* Room kept in resp for the final result code. */
+#define FINAL_RESERVE 64u
+
+void at_info(struct modem *m, const char *fmt, ...)
+{
+    char text[MODEM_RESP_MAX];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof text ||
+        append_line(m->resp, &m->resp_len, sizeof m->resp, FINAL_RESERVE, text, (size_t)n) != 0) {
+        m->resp_overflow = 1;
+        at_log(m, "response too long, truncated");
+    }
+}
+
+void at_urc(struct modem *m, const char *fmt, ...)
+{
+    char text[MODEM_URCQ_MAX];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof text)
+        return;
+    if (m->mode == MODEM_OFF)
+        return; /* nobody is running to send it */
+    if (m->mode == MODEM_COMMAND && !m->executing) {
+        at_emit_line(m, text);
+        return;
+    }
+    if (append_line(m->urcq, &m->urcq_len, sizeof m->urcq, 0, text, (size_t)n) != 0)
+        at_log(m, "URC lost, queue full: %s", text);
+}
+
+void at_defer(struct modem *m, uint64_t real_ms)
+{
+    m->defer_ms += at_real_ms(m, real_ms);
+}
+
+/* ---- final results ---- */
+
+static const char *cme_text(int code)
+{
+    switch (code) {
+    case CME_NOT_ALLOWED: return "operation not allowed";
+    case CME_NOT_SUPPORTED: return "operation not supported";
+    case CME_SIM_NOT_INSERTED: return "SIM not inserted";
+    case CME_SIM_PIN_REQUIRED: return "SIM PIN required";
+    case CME_SIM_PUK_REQUIRED: return "SIM PUK required";
+    case CME_INCORRECT_PASSWORD: return "incorrect password";
+    case CME_NO_NETWORK: return "no network service";
+    case CME_BAD_PARAM: return "Incorrect Parameters";
+    case CME_FAILED: return "operation failed";
+    default: return "Unknown";
+    }
+}
+
+/* Send the held response, then the held URCs, then run the command's
+ * after-action (which may reset the module). */
+static void finish_command(struct modem *m)
+{
+    modem_after_fn after = m->after;
+
+    at_emit(m, m->resp, m->resp_len);
+    m->resp_len = 0;
+    m->resp_overflow = 0;
+    m->mode = MODEM_COMMAND;
+    m->executing = 0;
+    m->after = NULL;
+    m->defer_ms = 0;
+    at_emit(m, m->urcq, m->urcq_len);
+    m->urcq_len = 0;
+    if (after)
+        after(m);
+}
+
+void at_power_lost(struct modem *m)
+{
+    at_log(m, "flash failed: power lost");
+    at_engine_clear(m);
+    m->boot_step = BOOT_NONE;
+    m->net.attach_at = MODEM_NEVER;
+}
+
+void at_final(struct modem *m, int result)
+{
+    char text[64];
+
+    if (m->mode == MODEM_OFF)
+        return; /* the power went during the command */
+    if (result == AT_OK)
+        snprintf(text, sizeof text, "OK");
+    else if (result > 0 && m->cmee == 1)
+        snprintf(text, sizeof text, "+CME ERROR: %d", result);
+    else if (result > 0 && m->cmee == 2)
+        snprintf(text, sizeof text, "+CME ERROR: %s", cme_text(result));
+    else
+        snprintf(text, sizeof text, "ERROR");
+    /* FINAL_RESERVE guarantees the room. */
+    append_line(m->resp, &m->resp_len, sizeof m->resp, 0, text, strlen(text));
+    if (m->defer_ms > 0) {
+        m->mode = MODEM_BUSY;
+        m->busy_until = m->now + m->defer_ms;
+        return;
+    }
+    finish_command(m);
+}
+
+/* ---- data mode ---- */
+
+void at_enter_data(struct modem *m, uint32_t len, uint64_t timeout_ms, int (*done)(struct modem *m))
+{
+    /* Whatever earlier commands of the line answered goes first. */
+    at_emit(m, m->resp, m->resp_len);
+    m->resp_len = 0;
+    m->data.len = len;
+    m->data.got = 0;
+    m->data.deadline = m->now + timeout_ms;
+    m->data.done = done;
+    m->mode = MODEM_DATA;
+    at_emit(m, m->cfg.cflw_prompt, strlen(m->cfg.cflw_prompt));
+}
+
+static void data_byte(struct modem *m, uint8_t b)
+{
+    m->data.buf[m->data.got++] = b;
+    if (m->data.got == m->data.len) {
+        m->mode = MODEM_COMMAND;
+        at_final(m, m->data.done(m));
+    }
+}
+
+static void data_timeout(struct modem *m)
+{
+    at_log(m, "data mode timed out after %u of %u bytes", (unsigned)m->data.got, (unsigned)m->data.len);
+    m->mode = MODEM_COMMAND;
+    at_final(m, AT_ERROR);
+}
+
+/* ---- parsing a command line ---- */
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_name_char(char c)
+{
+    return is_alpha(c) || is_digit(c) || c == '_';
+}
+
+/* Run one extended command: body is what follows its name. */
+static int run_extended(struct modem *m, const struct at_command *cmd, const char *body, size_t n)
+{
+    struct at_args args;
+
+    if (n == 0)
+        return cmd->exec ? cmd->exec(m, &args) : AT_ERROR;
+    if (n == 1 && body[0] == '?')
+        return cmd->read ? cmd->read(m, &args) : AT_ERROR;
+    if (n == 2 && body[0] == '=' && body[1] == '?')
+        return cmd->test ? cmd->test(m, &args) : AT_ERROR;
+    if (body[0] != '=')
+        return AT_ERROR;
+    if (!cmd->write)
+        return AT_ERROR;
+    if (at_args_parse(&args, body + 1, n - 1) != 0)
+        return CME_BAD_PARAM;
+    return cmd->write(m, &args);
+}
+
+/* Run one basic command (E, I, &F): digits, if any, are its argument. */
+static int run_basic(struct modem *m, const struct at_command *cmd, const char *digits, size_t n)
+{
+    struct at_args args;
+    args.n = 0;
+    if (n == 0)
+        return cmd->exec ? cmd->exec(m, &args) : AT_ERROR;
+    if (!cmd->write)
+        return AT_ERROR;
+    args.n = 1;
+    args.v[0].p = digits;
+    args.v[0].len = n;
+    args.v[0].quoted = 0;
+    return cmd->write(m, &args);
+}
+
+/* Run the commands after "AT"; stops at the first that does not end OK. */
+static int run_commands(struct modem *m, const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        const struct at_command *cmd;
+        size_t name = i, body;
+        int rc;
+
+        if (s[i] == ';') {
+            i++;
+            continue;
+        }
+        if (s[i] == '+' || s[i] == '*' || s[i] == '^' || s[i] == '$' || s[i] == '%' || s[i] == '#') {
+            int quoted = 0;
+            i++;
+            while (i < n && is_name_char(s[i]))
+                i++;
+            if (i == name + 1)
+                return AT_ERROR;
+            body = i;
+            while (i < n && (quoted || s[i] != ';')) {
+                if (s[i] == '"')
+                    quoted = !quoted;
+                i++;
+            }
+            cmd = at_lookup(s + name, body - name);
+            if (!cmd)
+                return AT_ERROR;
+            rc = run_extended(m, cmd, s + body, i - body);
+        } else if (is_alpha(s[i]) || s[i] == '&') {
+            if (s[i] == '&') {
+                i++;
+                if (i == n || !is_alpha(s[i]))
+                    return AT_ERROR;
+            }
+            i++;
+            body = i;
+            while (i < n && is_digit(s[i]))
+                i++;
+            cmd = at_lookup(s + name, body - name);
+            if (!cmd)
+                return AT_ERROR;
+            rc = run_basic(m, cmd, s + body, i - body);
+        } else {
+            return AT_ERROR;
+        }
+        if (rc != AT_OK)
+            return rc;
+    }
+    return AT_OK;
+}
+
+static void run_line(struct modem *m)
+{
+    const char *s = m->line;
+    size_t n = m->line_len;
+    int rc;
+
+    m->resp_len = 0;
+    m->resp_overflow = 0;
+    m->defer_ms = 0;
+    m->after = NULL;
+    m->executing = 1;
+    if (m->line_overflow) {
+        at_log(m, "command line over %u characters", MODEM_LINE_MAX);
+        rc = AT_ERROR;
+    } else if (n < 2 || lower(s[0]) != 'a' || lower(s[1]) != 't' || memchr(s, 0, n)) {
+        rc = AT_ERROR;
+    } else {
+        rc = run_commands(m, s + 2, n - 2);
+    }
+    m->line_len = 0;
+    m->line_overflow = 0;
+    if (rc != AT_PENDING)
+        at_final(m, rc);
+}
+
+static void command_byte(struct modem *m, uint8_t b)
+{
+    if (m->echo)
+        at_emit(m, &b, 1);
+    if (b == '\r') {
+        /* An empty line (a lone CR, or CR LF's CR) gets no answer. */
+        if (m->line_len > 0 || m->line_overflow)
+            run_line(m);
+    } else if (b == '\n') {
+        /* ignored: hosts often end lines with CR LF */
+    } else if (b == 0x08 || b == 0x7f) {
+        if (m->line_len > 0 && !m->line_overflow)
+            m->line_len--;
+    } else if (m->line_len < MODEM_LINE_MAX) {
+        m->line[m->line_len++] = (char)b;
+    } else {
+        m->line_overflow = 1;
+    }
+}
+
+/* ---- input and time ---- */
+
+/* Take bytes out of the ring while the module listens. */
+static void pump(struct modem *m)
+{
+    while (m->in_len > 0 && (m->mode == MODEM_COMMAND || m->mode == MODEM_DATA)) {
+        uint8_t b = m->in[m->in_head];
+        m->in_head = (m->in_head + 1) % MODEM_INPUT_MAX;
+        m->in_len--;
+        if (m->mode == MODEM_DATA)
+            data_byte(m, b);
+        else
+            command_byte(m, b);
+    }
+    if (m->in_len == 0)
+        m->in_head = 0;
+}
+
+void modem_input(struct modem *m, const void *data, size_t len, uint64_t now)
+{
+    const uint8_t *p = data;
+    size_t i;
+
+    modem_tick(m, now);
+    for (i = 0; i < len; i++) {
+        if (m->mode == MODEM_OFF)
+            continue; /* the module cannot hear */
+        if (m->in_len == MODEM_INPUT_MAX)
+            pump(m);
+        if (m->in_len == MODEM_INPUT_MAX) {
+            at_log(m, "input overrun, byte lost");
+            continue;
+        }
+        m->in[(m->in_head + m->in_len) % MODEM_INPUT_MAX] = p[i];
+        m->in_len++;
+    }
+    pump(m);
+    modem_tick(m, now);
+}
+
+void modem_tick(struct modem *m, uint64_t now)
+{
+    int progressed;
+
+    if (now > m->now)
+        m->now = now;
+    do {
+        progressed = 0;
+        if (m->mode == MODEM_BUSY && m->now >= m->busy_until) {
+            finish_command(m);
+            progressed = 1;
+        }
+        if (m->mode == MODEM_DATA && m->now >= m->data.deadline) {
+            data_timeout(m);
+            progressed = 1;
+        }
+        if (m->boot_step != BOOT_NONE && m->now >= m->boot_at) {
+            modem_boot_tick(m);
+            progressed = 1;
+        }
+        if (modem_net_next_event(m) <= m->now) {
+            modem_net_tick(m);
+            progressed = 1;
+        }
+        pump(m);
+    } while (progressed);
+}
+
+uint64_t modem_next_event(const struct modem *m)
+{
+    uint64_t t = modem_net_next_event(m);
+    if (m->mode == MODEM_BUSY && m->busy_until < t)
+        t = m->busy_until;
+    if (m->mode == MODEM_DATA && m->data.deadline < t)
+        t = m->data.deadline;
+    if (m->boot_step != BOOT_NONE && m->boot_at < t)
+        t = m->boot_at;
+    return t;
+}
+
+/* Forget everything in flight: used at reset. */
+void at_engine_clear(struct modem *m)
+{
+    m->mode = MODEM_OFF;
+    m->line_len = 0;
+    m->line_overflow = 0;
+    m->resp_len = 0;
+    m->resp_overflow = 0;
+    m->urcq_len = 0;
+    m->in_head = 0;
+    m->in_len = 0;
+    m->executing = 0;
+    m->after = NULL;
+    m->defer_ms = 0;
+    m->echo = m->cfg.echo;
+    m->cmee = 0;
+}
+
+/* The module starts listening (end of boot). */
+void at_engine_ready(struct modem *m)
+{
+    m->mode = MODEM_COMMAND;
+}

@@ -1,0 +1,139 @@
+/*
+ * modem/boot.c: power-on and reset of the module.
+ *
+ * A reset (power-on, AT+CFUN=1,1, the end of AT+CFOTA=5) makes the module
+ * deaf, forgets everything not saved, reads its record from flash and,
+ * after the boot time, runs this sequence (note sections 4 and 5):
+ *
+ *   *MATREADY: 1
+ *   +CFUN: 1
+ *   +CFOTA: Update successfully | +CFOTA: Update fail   (update pending)
+ *   +CPIN: READY
+ *
+ * The URCs are sent only when AT+IPR is not 0: an auto-bauding module
+ * does not know the host's rate yet [M102 1.3]; that is why the note sets
+ * AT+IPR=115200 before every step that reboots. The update runs between
+ * "+CFUN: 1" and its result whatever AT+IPR says. If the flash dies
+ * during the update (a power cut), the module goes silent and the record
+ * still says "pending", so the next power-on runs it again.
+ */
+#include "at.h"
+
+#include <string.h>
+
+#include "cfota/status.h"
+#include "fota.h"
+
+static const char *boot_cpin(const struct modem *m)
+{
+    switch (m->cfg.sim) {
+    case MODEM_SIM_READY: return "+CPIN: READY";
+    case MODEM_SIM_PIN: return "+CPIN: SIM PIN";
+    case MODEM_SIM_PUK: return "+CPIN: SIM PUK";
+    default: return "+CPIN: NOT INSERTED";
+    }
+}
+
+void modem_boot_begin(struct modem *m)
+{
+    at_engine_clear(m);
+    memset(&m->net, 0, sizeof m->net);
+    m->net.attach_at = MODEM_NEVER;
+    m->cpsms_mode = 0;
+    strcpy(m->cpsms_tau, "01000011");
+    strcpy(m->cpsms_act, "01000011");
+    m->clts = 0;
+    m->rec_ok = modem_record_load(&m->map, &m->rec) == CFOTA_OK;
+    m->boot_step = BOOT_START;
+    m->boot_at = m->now + at_real_ms(m, 3000);
+}
+
+void modem_reset(struct modem *m)
+{
+    at_log(m, "reset");
+    modem_boot_begin(m);
+}
+
+static int run_update(struct modem *m)
+{
+    struct fota_areas areas = {&m->map.firmware, &m->map.update, &m->map.scratch, &m->map.journal};
+    struct fota_result res;
+    char why[200] = "";
+    int rc = fota_apply(&areas, m->rec.pkg_len, m->rec.image_size, &res, why, sizeof why);
+
+    if (rc == CFOTA_E_IO)
+        return rc;
+    if (rc == CFOTA_OK) {
+        at_log(m, "update done: %s, %u bytes", res.version, (unsigned)res.image_size);
+        m->rec.image_size = res.image_size;
+        strcpy(m->rec.version, res.version);
+    } else {
+        at_log(m, "update failed: %s", why);
+    }
+    m->rec.pending = 0;
+    if (modem_record_store(&m->map, &m->rec) != CFOTA_OK)
+        return CFOTA_E_IO;
+    return rc;
+}
+
+/* One step of the sequence, due at m->boot_at; the next step is timed
+ * from this one's due time, not from when the host got round to ticking. */
+void modem_boot_tick(struct modem *m)
+{
+    int urcs = m->settings.ipr != 0;
+    int rc;
+
+    switch (m->boot_step) {
+    case BOOT_START:
+        if (urcs) {
+            at_emit_line(m, "*MATREADY: 1");
+            at_emit_line(m, "+CFUN: 1");
+        }
+        if (m->rec_ok && m->rec.pending) {
+            m->boot_step = BOOT_UPDATE;
+            /* The note: "the upgrade session takes around 10min". */
+            m->boot_at += at_real_ms(m, 60000 + m->rec.pkg_len);
+        } else {
+            m->boot_step = BOOT_SIM;
+            m->boot_at += at_real_ms(m, 1000);
+        }
+        break;
+    case BOOT_UPDATE:
+        rc = run_update(m);
+        if (rc == CFOTA_E_IO) {
+            at_power_lost(m);
+            return;
+        }
+        if (urcs)
+            at_emit_line(m, rc == CFOTA_OK ? "+CFOTA: Update successfully" : "+CFOTA: Update fail");
+        m->boot_step = BOOT_SIM;
+        break;
+    case BOOT_SIM:
+        m->boot_step = BOOT_NONE;
+        if (urcs)
+            at_emit_line(m, boot_cpin(m));
+        at_engine_ready(m);
+        modem_net_power_on(m);
+        break;
+    default:
+        m->boot_step = BOOT_NONE;
+        break;
+    }
+}
+
+int modem_init(struct modem *m, const struct modem_config *cfg, const struct modem_settings *settings,
+               const struct modem_flash_map *map, uint64_t now)
+{
+    if (!m || !cfg || !map || !cfg->io.write || !cfg->model || !cfg->cflw_prompt)
+        return CFOTA_E_INVAL;
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    if (settings)
+        m->settings = *settings;
+    else
+        modem_settings_default(&m->settings);
+    m->map = *map;
+    m->now = now;
+    modem_boot_begin(m);
+    return CFOTA_OK;
+}

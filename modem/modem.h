@@ -1,0 +1,262 @@
+/*
+ * modem/modem.h: the emulated SIM7020 module as a pure state machine.
+ *
+ * The core knows nothing about file descriptors, clocks or files. A host
+ * (modem/runner.c for `cfota modem`, or a test) feeds it the bytes the MCU
+ * sends with modem_input(), tells it the time with modem_tick(), and gets
+ * every byte the module sends through the write callback of struct
+ * modem_io. Time is a millisecond counter chosen by the host, so a test can
+ * run a 100-second CFLW timeout in no time at all. modem_next_event() says
+ * when the core next wants a tick.
+ *
+ * The core is built from these pieces, one file each:
+ *   at_engine.c    framing: echo, lines, data mode, final results, URCs
+ *   at_args.c      argument parsing (quoted strings, ranged integers)
+ *   at_table.c     the command table: one row per command
+ *   cmd_*.c        the handlers, by family (general, network, flash, fota)
+ *   network.c      the simulated network (SIM, registration, bearer)
+ *   flash_map.c    the flash map of the module (spec section 2.2)
+ *   fw_record.c    the persistent record of the running image and a
+ *                  pending update
+ *   fota_check.c   the checks AT+CFOTA=5 makes before touching anything
+ *   fota_apply.c   the update itself, behind one function
+ *   boot.c         power-on and reset: boot URCs, resuming an update
+ *
+ * Host-only code (it uses snprintf and, for the update, malloc), but the
+ * core never blocks and never reads a clock.
+ */
+#ifndef CFOTA_MODEM_H
+#define CFOTA_MODEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfota/flash.h"
+
+#define MODEM_LINE_MAX 2048u    /* command-line buffer [M102 1.3.4] */
+#define MODEM_RESP_MAX 8192u    /* one command's response, all lines */
+#define MODEM_URCQ_MAX 4096u    /* URCs held while a command runs */
+#define MODEM_INPUT_MAX 8192u   /* input held while a command runs */
+#define MODEM_CFLW_MAX 512u     /* bytes of one AT+CFLW [M102 p.232] */
+#define MODEM_VERSION_MAX 32u   /* running firmware version string */
+#define MODEM_TEXT_MAX 64u      /* identity strings, APN, user, password */
+#define MODEM_IPS_MAX 4u        /* addresses handed out, one per attach */
+#define MODEM_NEVER UINT64_MAX  /* "no event" time */
+
+/* ---- flash map (spec section 2.2; docs/modem.md "Flash map") ---- */
+
+#define MODEM_FLASH_BASE 0x08000000u      /* absolute address of offset 0 */
+#define MODEM_FLASH_SIZE 0x00400000u      /* 4 MiB NOR device */
+#define MODEM_BLOCK 4096u                 /* "one flash block is 4KB" */
+#define MODEM_FW_ADDR 0x08000000u         /* [INF] running image region */
+#define MODEM_FW_SIZE 0x0030F000u         /* up to the FOTA partition */
+#define MODEM_SCRATCH_ADDR 0x0830F000u    /* [INF] FOTA partition head */
+#define MODEM_SCRATCH_SIZE 0x00004000u    /* 16 KiB */
+#define MODEM_UPDATE_ADDR 0x08313000u     /* FOTA update partition */
+#define MODEM_UPDATE_SIZE 0x00091000u     /* 145 blocks, 593,920 bytes */
+#define MODEM_JOURNAL_ADDR 0x083A4000u    /* [INF] FOTA partition tail */
+#define MODEM_JOURNAL_SIZE 0x00001000u
+#define MODEM_RECORD_ADDR 0x083A5000u     /* [INF] two blocks, A/B */
+#define MODEM_RECORD_SIZE 0x00002000u
+#define MODEM_RESERVED_ADDR 0x083F0000u   /* "FLASH reserved partition" */
+#define MODEM_RESERVED_SIZE 0x00010000u   /* 16 blocks */
+
+/* The named areas of the module's one flash device. */
+struct modem_flash_map {
+    const struct cfota_flash *flash;
+    struct cfota_area firmware;  /* the running image, at its start */
+    struct cfota_area scratch;   /* for the in-place update engine */
+    struct cfota_area update;    /* AT+CFLE/CFLW mode 0, CHTTPTOFS */
+    struct cfota_area journal;   /* for the in-place update engine */
+    struct cfota_area record;    /* struct modem_record, A/B */
+    struct cfota_area reserved;  /* AT+CFLE/CFLW/CFLR mode 1 */
+};
+
+/* Fill map with the areas over flash (which must be MODEM_FLASH_SIZE
+ * bytes with 4 KiB erase blocks). Returns CFOTA_OK or CFOTA_E_INVAL. */
+int modem_flash_map_init(struct modem_flash_map *map, const struct cfota_flash *flash);
+
+/* ---- what persists in flash besides the partitions (fw_record.c) ---- */
+
+struct modem_record {
+    uint32_t seq;                 /* newer record wins */
+    uint32_t image_size;          /* bytes of the running image */
+    char version[MODEM_VERSION_MAX + 1];
+    uint8_t pending;              /* an accepted AT+CFOTA=5 not yet done */
+    uint32_t pkg_len;             /* its <len> */
+    uint8_t pkg_md5[16];          /* its <md5> */
+};
+
+/* Load the newest valid record. Returns CFOTA_OK, CFOTA_E_CORRUPT when
+ * neither copy is valid (a blank device), or CFOTA_E_IO. */
+int modem_record_load(const struct modem_flash_map *map, struct modem_record *rec);
+
+/* Store rec with the next sequence number into the older copy, so a power
+ * cut leaves the previous record readable. Updates rec->seq. */
+int modem_record_store(const struct modem_flash_map *map, struct modem_record *rec);
+
+/* Factory programming of a blank module: erase the firmware region, write
+ * image and a record with version. Returns CFOTA_OK, CFOTA_E_NOSPC (image
+ * larger than the region), CFOTA_E_INVAL (version too long) or
+ * CFOTA_E_IO. */
+int modem_factory_program(const struct modem_flash_map *map, const void *image,
+                          uint32_t len, const char *version);
+
+/* ---- settings the manual marks AUTO_SAVE (persisted by the host) ---- */
+
+struct modem_settings {
+    uint32_t ipr;                          /* AT+IPR, 0 = auto-baud */
+    int apn_set;                           /* AT*MCGDEFCONT given */
+    char pdp_type[8];                      /* "IP", "IPV6", ... */
+    char apn[MODEM_TEXT_MAX + 1];
+    char user[MODEM_TEXT_MAX + 1];
+    char pwd[MODEM_TEXT_MAX + 1];
+};
+
+/* The factory settings: AT+IPR=0, no AT*MCGDEFCONT. */
+void modem_settings_default(struct modem_settings *s);
+/* As "key=value\n" lines into out (cap bytes); returns the length, or 0
+ * if it does not fit. */
+size_t modem_settings_format(const struct modem_settings *s, char *out, size_t cap);
+/* Parse text made by modem_settings_format over the defaults. Unknown
+ * keys and bad values are ignored (a damaged file gives the factory
+ * value of that setting). */
+void modem_settings_parse(struct modem_settings *s, const char *text, size_t len);
+
+/* ---- configuration: the simulated SIM, network and timing ---- */
+
+enum modem_sim { MODEM_SIM_READY, MODEM_SIM_PIN, MODEM_SIM_PUK, MODEM_SIM_ABSENT };
+enum modem_speed { MODEM_SPEED_FAST, MODEM_SPEED_REAL };
+
+struct modem_io {
+    void *ctx;
+    /* Bytes the module sends to the host (required). */
+    void (*write)(void *ctx, const void *data, size_t len);
+    /* An AUTO_SAVE setting changed: persist s (may be NULL). */
+    void (*save)(void *ctx, const struct modem_settings *s);
+    /* A note for --trace, e.g. why a command failed (may be NULL). */
+    void (*log)(void *ctx, const char *msg);
+};
+
+struct modem_config {
+    const char *model;        /* AT+CGMM, e.g. "SIM7020C" */
+    const char *imei;         /* AT+CGSN */
+    const char *imsi;         /* AT+CIMI */
+    const char *iccid;        /* AT+CCID */
+    const char *pin;          /* code AT+CPIN=<pin> accepts */
+    enum modem_sim sim;
+    int rssi, ber;            /* AT+CSQ while the radio is on */
+    const char *operator_name;/* AT+COPS? */
+    const char *network_apn;  /* APN the network assigns by default */
+    const char *ips[MODEM_IPS_MAX]; /* address of attach 1, 2, ... (the
+                                       last one repeats) */
+    const char *netmask;
+    uint64_t attach_delay_ms; /* radio on -> registered; MODEM_NEVER: never */
+    enum modem_speed speed;
+    int echo;                 /* echo at power-on (ATE1) */
+    const char *cflw_prompt;  /* bytes of the AT+CFLW data prompt */
+    struct modem_io io;
+};
+
+/* Defaults: the values of the application note (CHN-UNICOM, shnbiot,
+ * 10.250.0.213, +CSQ: 20,0), echo on, fast speed, prompt "\r\n> ". */
+void modem_config_default(struct modem_config *cfg);
+
+/* ---- the module ---- */
+
+enum modem_mode {
+    MODEM_OFF,      /* powered off or rebooting: input is lost */
+    MODEM_COMMAND,  /* reading command lines */
+    MODEM_BUSY,     /* a command runs; input is held until its result */
+    MODEM_DATA      /* AT+CFLW is reading raw bytes */
+};
+
+enum modem_boot_step { BOOT_NONE, BOOT_START, BOOT_UPDATE, BOOT_SIM };
+
+struct modem_net {
+    int fun;                  /* AT+CFUN */
+    int pin_ok;               /* AT+CPIN=<pin> accepted */
+    int registered;
+    int detached;             /* AT+CGATT=0: not even searching */
+    uint64_t attach_at;       /* when registration completes */
+    unsigned attaches;        /* completed attaches since power-on */
+    int cgreg_n, cereg_n;     /* URC modes */
+    int pdp_active;
+    char apn[MODEM_TEXT_MAX + 1]; /* APN of the current attach */
+};
+
+struct modem;
+typedef void (*modem_after_fn)(struct modem *m);
+
+struct modem {
+    struct modem_config cfg;
+    struct modem_settings settings;
+    struct modem_flash_map map;
+    struct modem_record rec;  /* as loaded at the last boot, then kept */
+    int rec_ok;               /* rec is valid */
+
+    enum modem_mode mode;
+    uint64_t now;
+    int echo, cmee;
+
+    /* command line being typed */
+    char line[MODEM_LINE_MAX + 1];
+    size_t line_len;
+    int line_overflow;
+
+    /* the running command */
+    char resp[MODEM_RESP_MAX];
+    size_t resp_len;
+    int resp_overflow;
+    uint64_t defer_ms;        /* handlers: add processing time */
+    uint64_t busy_until;
+    modem_after_fn after;     /* handlers: run after the final result */
+
+    /* held URCs and held input */
+    char urcq[MODEM_URCQ_MAX];
+    size_t urcq_len;
+    uint8_t in[MODEM_INPUT_MAX];
+    size_t in_head, in_len;
+
+    int executing;            /* a handler runs: URCs are held */
+
+    /* data mode (AT+CFLW): raw bytes until len, then done() */
+    struct {
+        const struct cfota_area *area;
+        uint32_t off, len, got;
+        uint64_t deadline;
+        int (*done)(struct modem *m);
+        uint8_t buf[MODEM_CFLW_MAX];
+    } data;
+
+    /* power-on sequence */
+    enum modem_boot_step boot_step;
+    uint64_t boot_at;
+    int update_result;        /* of the update run at this boot */
+
+    struct modem_net net;
+    int cpsms_mode, clts;
+    char cpsms_tau[9], cpsms_act[9];
+};
+
+/* Set up m (caller-allocated, about 30 KB) with cfg, the persisted
+ * settings (NULL: factory) and the flash map, and power it on at time
+ * now: the boot sequence runs on the following ticks. Returns CFOTA_OK or
+ * CFOTA_E_INVAL. */
+int modem_init(struct modem *m, const struct modem_config *cfg, const struct modem_settings *settings,
+               const struct modem_flash_map *map, uint64_t now);
+
+/* Bytes from the host, received at time now. */
+void modem_input(struct modem *m, const void *data, size_t len, uint64_t now);
+
+/* Let time pass up to now: timeouts, delayed results, boot, network. */
+void modem_tick(struct modem *m, uint64_t now);
+
+/* The time at which the core next needs modem_tick(), or MODEM_NEVER. */
+uint64_t modem_next_event(const struct modem *m);
+
+/* Reset the module as AT+CFUN=1,1 or a watchdog would (not a power cut:
+ * that is the host killing the process). */
+void modem_reset(struct modem *m);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * modem/settings.c: the settings the manual marks AUTO_SAVE: AT+IPR and
+ * AT*MCGDEFCONT (AUTO_SAVE_REBOOT). They survive a power cycle, so the
+ * host (modem/runner.c) writes them to "<state>/settings" each time one
+ * changes, as "key=value" lines, and passes them back at the next start.
+ * A damaged or hand-edited file is never fatal: what cannot be read is
+ * the factory value.
+ */
+#include "at.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void modem_settings_default(struct modem_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->ipr = 0; /* factory: auto-bauding [M102 p.44] */
+    strcpy(s->pdp_type, "IP");
+}
+
+size_t modem_settings_format(const struct modem_settings *s, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "ipr=%u\napn_set=%d\npdp_type=%s\napn=%s\nuser=%s\npwd=%s\n",
+                     (unsigned)s->ipr, s->apn_set, s->pdp_type, s->apn, s->user, s->pwd);
+    return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+}
+
+static void copy_value(char *dst, size_t cap, const char *v, size_t n)
+{
+    size_t i;
+    if (n >= cap)
+        return;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20)
+            return;
+    memcpy(dst, v, n);
+    dst[n] = 0;
+}
+
+static void parse_line(struct modem_settings *s, const char *line, size_t n)
+{
+    const char *eq = memchr(line, '=', n);
+    size_t k, vn;
+    const char *v;
+    char num[16];
+
+    if (!eq)
+        return;
+    k = (size_t)(eq - line);
+    v = eq + 1;
+    vn = n - k - 1;
+    if ((k == 3 && !memcmp(line, "ipr", 3)) || (k == 7 && !memcmp(line, "apn_set", 7))) {
+        char *end;
+        unsigned long x;
+        if (vn == 0 || vn >= sizeof num)
+            return;
+        memcpy(num, v, vn);
+        num[vn] = 0;
+        x = strtoul(num, &end, 10);
+        if (*end)
+            return;
+        if (k == 3)
+            s->ipr = (uint32_t)x;
+        else
+            s->apn_set = x != 0;
+    } else if (k == 8 && !memcmp(line, "pdp_type", 8)) {
+        copy_value(s->pdp_type, sizeof s->pdp_type, v, vn);
+    } else if (k == 3 && !memcmp(line, "apn", 3)) {
+        copy_value(s->apn, sizeof s->apn, v, vn);
+    } else if (k == 4 && !memcmp(line, "user", 4)) {
+        copy_value(s->user, sizeof s->user, v, vn);
+    } else if (k == 3 && !memcmp(line, "pwd", 3)) {
+        copy_value(s->pwd, sizeof s->pwd, v, vn);
+    }
+}
+
+void modem_settings_parse(struct modem_settings *s, const char *text, size_t len)
+{
+    size_t i = 0;
+    modem_settings_default(s);
+    while (i < len) {
+        size_t start = i;
+        while (i < len && text[i] != '\n')
+            i++;
+        parse_line(s, text + start, i - start);
+        i++;
+    }
+}
+
+void modem_settings_changed(struct modem *m)
+{
+    if (m->cfg.io.save)
+        m->cfg.io.save(m->cfg.io.ctx, &m->settings);
+}
