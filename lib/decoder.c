@@ -359,7 +359,8 @@ int cfota_dec_sink(struct cfota_dec *d, const uint8_t *buf, size_t len, size_t *
             room = len - used;
         if (room > want)
             room = want;
-        memcpy(d->inbuf + d->in_len, buf + used, room);
+        if (room) /* buf may be NULL when len is 0 */
+            memcpy(d->inbuf + d->in_len, buf + used, room);
         d->in_len = (uint16_t)(d->in_len + room);
         used += room;
         rc = run(d);
@@ -386,5 +387,11 @@ void cfota_dec_checkpoint(const struct cfota_dec *d, struct cfota_checkpoint *cp
 
 uint32_t cfota_dec_produced(const struct cfota_dec *d)
 {
-    return d->out_base;
+    uint64_t n;
+    if (!(d->flags & CFOTA_FLAG_ORDERED))
+        return d->out_base;
+    n = (uint64_t)d->cp.segment * d->segment_size;
+    if (d->state != ST_SEG_START && d->state != ST_DONE && d->state != ST_RC_INIT)
+        n += d->out_base - d->seg_start;
+    return n < d->target_size ? (uint32_t)n : d->target_size;
 }

@@ -7,8 +7,9 @@
  * 0x08313000-0x083A4000 (145 blocks), and the 64 KB reserved partition
  * 0x083F0000-0x08400000. The rest is our choice [INF], documented in
  * docs/modem.md: the 16 KB head of the FOTA partition is the update
- * engine's scratch, its 4 KB tail the engine's journal, two blocks after
- * it hold the record of the running image (fw_record.c), and the running
+ * engine's scratch, its 4 KB tail and the block after it the engine's
+ * journal (two blocks), two blocks after that hold the record of the
+ * running image (fw_record.c), and the running
  * image sits at the bottom of the device, with everything below the FOTA
  * partition to grow into.
  *

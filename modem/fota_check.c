@@ -62,6 +62,11 @@ static int check_package(const struct modem_flash_map *map, uint32_t image_size,
     rc = cfota_verify_payload(&h, read_mem, &mem);
     if (rc != CFOTA_OK)
         return say(why, whylen, rc, "payload CRC-32 does not match");
+    /* The module rewrites its firmware in place: only a package made for
+     * that (cfota diff --in-place) respects what in place overwrites. */
+    if (!(h.flags & CFOTA_FLAG_IN_PLACE) || h.segment_size > map->scratch.size)
+        return say(why, whylen, CFOTA_E_INVAL, "package was not made for in-place update with %u KB of scratch",
+                   (unsigned)(map->scratch.size / 1024));
     if (h.target_size > map->firmware.size)
         return say(why, whylen, CFOTA_E_NOSPC, "target of %u bytes does not fit the firmware region",
                    (unsigned)h.target_size);

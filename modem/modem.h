@@ -54,9 +54,9 @@
 #define MODEM_SCRATCH_SIZE 0x00004000u    /* 16 KiB */
 #define MODEM_UPDATE_ADDR 0x08313000u     /* FOTA update partition */
 #define MODEM_UPDATE_SIZE 0x00091000u     /* 145 blocks, 593,920 bytes */
-#define MODEM_JOURNAL_ADDR 0x083A4000u    /* [INF] FOTA partition tail */
-#define MODEM_JOURNAL_SIZE 0x00001000u
-#define MODEM_RECORD_ADDR 0x083A5000u     /* [INF] two blocks, A/B */
+#define MODEM_JOURNAL_ADDR 0x083A4000u    /* [INF] FOTA partition tail + 1 */
+#define MODEM_JOURNAL_SIZE 0x00002000u    /* the engine's two blocks */
+#define MODEM_RECORD_ADDR 0x083A6000u     /* [INF] two blocks, A/B */
 #define MODEM_RECORD_SIZE 0x00002000u
 #define MODEM_RESERVED_ADDR 0x083F0000u   /* "FLASH reserved partition" */
 #define MODEM_RESERVED_SIZE 0x00010000u   /* 16 blocks */

@@ -519,6 +519,7 @@ static void make_package(uint64_t base_seed, const char *base_v, const char *tar
     bytes_put(target, "and some more code at the end", 29);
     o.base_version = base_v;
     o.target_version = target_v;
+    o.in_place = 1; /* the module updates in place */
     pkg->n = 0;
     assert_int_equal(cfota_encode(old, IMAGE_SIZE, target->p, target->n, &o, pkg), 0);
     free(old);
@@ -602,11 +603,10 @@ static void test_cfota_refusals(void **state)
 }
 
 /* A power cut at every flash operation of the reboot and update: the next
- * power-on ends with the old image (update fail) or the new one (update
- * successful), never with a silent module, and AT+CGMR agrees with the
- * firmware region. With the present, not power-safe apply, a cut between
- * the erase and the last program loses both images: the test accepts
- * "Update fail" there and checks that the module still answers. */
+ * power-on either finishes the update (the note's promise: the module
+ * continues after a reboot) or, if the cut came before the pending update
+ * was recorded, runs the old image untouched. Never "Update fail", never a
+ * silent module; AT+CGMR agrees with the firmware region. */
 static void test_cfota_power_cut(void **state)
 {
     struct bytes pkg = {0}, target = {0};
@@ -630,12 +630,11 @@ static void test_cfota_power_cut(void **state)
             flashsim_power_on(r->sim);
             rig_boot(r);
             got = taken(r);
+            assert_null(strstr(got, "Update fail"));
             if (strstr(got, "Update successfully")) {
                 successes++;
                 assert_string_equal(send_at(r, "AT+CGMR\r"), "\r\n1752B06SIM7020C\r\n" OK);
                 assert_memory_equal(flashsim_data(r->sim), target.p, target.n);
-            } else if (strstr(got, "Update fail")) {
-                assert_string_equal(send_at(r, "AT+CGMR\r"), "\r\n1752B05SIM7020C\r\n" OK);
             } else {
                 /* cut before the pending record was stored: no update */
                 assert_string_equal(got, "\r\n*MATREADY: 1\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n");
@@ -644,7 +643,7 @@ static void test_cfota_power_cut(void **state)
             assert_string_equal(send_at(r, "AT\r"), OK);
         }
         rig_close(r);
-        assert_true(cut < 200);
+        assert_true(cut < 400);
     }
     assert_true(successes > 0);
     bytes_free(&pkg);

@@ -193,6 +193,7 @@ static void make_package(uint64_t base_seed, const char *base_v, const char *tar
     memcpy(target + 5000, "version two of the firmware", 27);
     o.base_version = base_v;
     o.target_version = target_v;
+    o.in_place = 1; /* the module updates in place */
     pkg->n = 0;
     assert_int_equal(cfota_encode(old, IMAGE_SIZE, target, IMAGE_SIZE, &o, pkg), 0);
     free(old);

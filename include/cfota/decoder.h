@@ -59,8 +59,12 @@ struct cfota_io {
     /* Read len bytes of the base image at off. Not called for packages
      * with CFOTA_FLAG_NO_BASE. */
     int (*read_old)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
-    /* Read back len bytes of the target image at off; only bytes that an
-     * earlier write_new call has written are asked for. */
+    /* Read back len bytes of the target image at off, always inside the
+     * target size. For a valid package only bytes that an earlier
+     * write_new call has written are asked for; a damaged ORDERED
+     * (in-place) package may ask for others (the decoder does not track
+     * which segments exist): return whatever is there, or fail, and the
+     * target SHA-256 check catches the result. */
     int (*read_new)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
     /* Write len (1..CFOTA_DEC_OUTBUF) bytes of the target image at off.
      * Within a segment the writes are sequential; a segment's first write
@@ -140,7 +144,10 @@ int cfota_dec_sink(struct cfota_dec *d, const uint8_t *buf, size_t len, size_t *
  * start of the payload. */
 void cfota_dec_checkpoint(const struct cfota_dec *d, struct cfota_checkpoint *cp);
 
-/* Bytes of the target image written so far (for progress reports). */
+/* Bytes of the target image written so far, for progress reports: exact
+ * for packages that are not ORDERED; for ORDERED ones, segments done times
+ * the segment size plus the current segment's bytes, at most the target
+ * size (the short last segment may be done early). */
 uint32_t cfota_dec_produced(const struct cfota_dec *d);
 
 #ifdef __cplusplus
