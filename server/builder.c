@@ -1,8 +1,8 @@
 /*
  * server/builder.c: background package builds (see builder.h).
  *
- * Each build reads the two images from objects, runs cfota_encode with no
- * lock held (encoding takes from milliseconds to seconds), stores the
+ * Each build reads the two images from objects, runs cfota_encode (in-place
+ * packages, 16 KiB scratch) with no lock held (encoding takes from milliseconds to seconds), stores the
  * package as an object and only then records it, durably, in the store.
  * A delta that is not smaller than the target's full package is recorded
  * as "full", pointing at the full package: a device gains nothing from a
@@ -107,6 +107,10 @@ static int build(struct cfota_server *srv, const char *from, const char *to)
     opts.base_version = from[0] ? from : NULL;
     opts.target_version = to;
     opts.no_base = from[0] == 0;
+    /* Modules rewrite their firmware in place (the SIM7020 has room for the
+     * package, not for a second image); an in-place package also applies
+     * to an A/B device, so it is the one kind the server makes. */
+    opts.in_place = 1;
     rc = cfota_encode(base.p, base.n, target.p, target.n, &opts, &pkg);
     if (rc < 0) {
         recorded = fail(srv, &p, "encoder: %s", cfota_status_name(rc));
