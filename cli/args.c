@@ -167,3 +167,19 @@ int args_usage_error(const char *cmd, void (*usage)(FILE *), const char *fmt, ..
     usage(stderr);
     return EXIT_USAGE;
 }
+
+int args_run(int argc, char **argv, const struct cli_option *opts, const char **operands, int max_operands,
+             int *n_operands, void (*usage)(FILE *))
+{
+    switch (args_parse(argc, argv, opts, operands, max_operands, n_operands)) {
+    case ARGS_HELP:
+        usage(stdout);
+        return 0;
+    case ARGS_BAD:
+        usage(stderr);
+        return EXIT_USAGE;
+    case ARGS_OK:
+        break;
+    }
+    return -1;
+}

@@ -38,6 +38,13 @@ enum args_result {
 enum args_result args_parse(int argc, char **argv, const struct cli_option *opts,
                             const char **operands, int max_operands, int *n_operands);
 
+/* args_parse, then the usual handling: on -h/--help print usage to stdout
+ * and return 0; on a bad option print usage to stderr and return
+ * EXIT_USAGE; otherwise return -1, meaning "go on". So a command starts
+ * with: if ((rc = args_run(...)) >= 0) return rc; */
+int args_run(int argc, char **argv, const struct cli_option *opts, const char **operands, int max_operands,
+             int *n_operands, void (*usage)(FILE *));
+
 /* Parse a byte count: decimal digits, optionally followed by K or KiB
  * (times 1024) or M or MiB (times 1048576); "K" and "KiB" mean the same,
  * since flash sizes are powers of two. Returns 0 and *out, or -1 for

@@ -48,18 +48,6 @@ struct admin_opts {
     const char *group, *share, *max_fail, *min_reports;
 };
 
-static int read_token(const char *path, char *out, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(out, (int)cap, f)) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    out[strcspn(out, "\r\n")] = 0;
-    return 0;
-}
 
 /* Make the call and print its answer. Exit status. */
 static int call(const struct admin_opts *o, const char *token, const char *method,
@@ -194,19 +182,11 @@ int cmd_admin(int argc, char **argv)
         {"min-reports", 0, &o.min_reports, NULL}, {NULL, 0, NULL, NULL}};
     const char *ops[4];
     char token[256];
-    int n;
+    int n, rc;
 
     memset(&o, 0, sizeof o);
-    switch (args_parse(argc, argv, opts, ops, 4, &n)) {
-    case ARGS_HELP:
-        usage(stdout);
-        return 0;
-    case ARGS_BAD:
-        usage(stderr);
-        return EXIT_USAGE;
-    case ARGS_OK:
-        break;
-    }
+    if ((rc = args_run(argc, argv, opts, ops, 4, &n, usage)) >= 0)
+        return rc;
     if (n == 0)
         return args_usage_error("admin", usage, "which command?");
     if (!o.server)
@@ -214,7 +194,7 @@ int cmd_admin(int argc, char **argv)
     if (o.token && o.token_file)
         return args_usage_error("admin", usage, "give --token or --token-file, not both");
     if (o.token_file) {
-        if (read_token(o.token_file, token, sizeof token) != 0)
+        if (report_read_line(o.token_file, token, sizeof token) != 0)
             return report_fail("admin", "%s: cannot read the admin token", o.token_file);
         o.token = token;
     }

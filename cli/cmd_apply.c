@@ -90,16 +90,8 @@ int cmd_apply(int argc, char **argv)
         {"quiet", 'q', NULL, &quiet},
         {NULL, 0, NULL, NULL},
     };
-    switch (args_parse(argc, argv, opts, ops, 3, &n_ops)) {
-    case ARGS_HELP:
-        usage(stdout);
-        return 0;
-    case ARGS_BAD:
-        usage(stderr);
-        return EXIT_USAGE;
-    case ARGS_OK:
-        break;
-    }
+    if ((rc = args_run(argc, argv, opts, ops, 3, &n_ops, usage)) >= 0)
+        return rc;
     if (in_place) {
         if (n_ops != 2 || out_path)
             return args_usage_error("apply", usage, "--in-place takes IMAGE PKG and no -o");

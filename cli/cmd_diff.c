@@ -188,16 +188,8 @@ int cmd_diff(int argc, char **argv)
         {"quiet", 'q', NULL, &a.quiet},
         {NULL, 0, NULL, NULL},
     };
-    switch (args_parse(argc, argv, opts, ops, 3, &n_ops)) {
-    case ARGS_HELP:
-        usage(stdout);
-        return 0;
-    case ARGS_BAD:
-        usage(stderr);
-        return EXIT_USAGE;
-    case ARGS_OK:
-        break;
-    }
+    if ((rc = args_run(argc, argv, opts, ops, 3, &n_ops, usage)) >= 0)
+        return rc;
     if ((rc = take_operands(&a, ops, n_ops)) != 0 || (rc = check_options(&a)) != 0)
         return rc;
     /* With --full the base is not part of the package: it is not read. */

@@ -280,16 +280,8 @@ int cmd_info(int argc, char **argv)
         {"json", 0, NULL, &json},
         {NULL, 0, NULL, NULL},
     };
-    switch (args_parse(argc, argv, opts, ops, 2, &n_ops)) {
-    case ARGS_HELP:
-        usage(stdout);
-        return 0;
-    case ARGS_BAD:
-        usage(stderr);
-        return EXIT_USAGE;
-    case ARGS_OK:
-        break;
-    }
+    if ((rc = args_run(argc, argv, opts, ops, 2, &n_ops, usage)) >= 0)
+        return rc;
     if (n_ops != 1)
         return args_usage_error("info", usage, n_ops ? "one package at a time"
                                                      : "missing package: give PKG");

@@ -49,19 +49,6 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
     return 0;
 }
 
-/* Read the first line of path into out. */
-static int read_token_file(const char *path, char *out, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(out, (int)cap, f)) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    out[strcspn(out, "\r\n")] = 0;
-    return 0;
-}
 
 int cmd_server(int argc, char **argv)
 {
@@ -74,19 +61,11 @@ int cmd_server(int argc, char **argv)
     struct cfota_server *srv;
     char err[512], token[256];
     const char *operands[1];
-    int n_operands, sig;
+    int n_operands, sig, rc;
     sigset_t stop_signals;
 
-    switch (args_parse(argc, argv, opts, operands, 1, &n_operands)) {
-    case ARGS_HELP:
-        usage(stdout);
-        return 0;
-    case ARGS_BAD:
-        usage(stderr);
-        return EXIT_USAGE;
-    case ARGS_OK:
-        break;
-    }
+    if ((rc = args_run(argc, argv, opts, operands, 1, &n_operands, usage)) >= 0)
+        return rc;
     memset(&cfg, 0, sizeof cfg);
     cfg.port = DEFAULT_PORT;
     if (n_operands > 0)
@@ -98,7 +77,7 @@ int cmd_server(int argc, char **argv)
     if (threads_s && (parse_uint(threads_s, 64, &cfg.threads) != 0 || cfg.threads == 0))
         return args_usage_error("server", usage, "--threads must be 1 to 64");
     if (token_file) {
-        if (read_token_file(token_file, token, sizeof token) != 0)
+        if (report_read_line(token_file, token, sizeof token) != 0)
             return report_fail("server", "%s: cannot read the admin token", token_file);
         cfg.admin_token = token;
     }

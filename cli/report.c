@@ -65,3 +65,16 @@ const char *report_count(uint64_t v, char out[REPORT_COUNT_MAX])
     out[o] = 0;
     return out;
 }
+
+int report_read_line(const char *path, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(out, (int)cap, f)) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    out[strcspn(out, "\r\n")] = 0;
+    return 0;
+}

@@ -32,4 +32,9 @@ int report_save(const char *cmd, const char *path, const void *data, size_t n);
 #define REPORT_COUNT_MAX 28
 const char *report_count(uint64_t v, char out[REPORT_COUNT_MAX]);
 
+/* Read the first line of the file at path into out (cap bytes), without
+ * its line ending: for token files. Returns 0, or -1 if the file cannot be
+ * read or is empty. */
+int report_read_line(const char *path, char *out, size_t cap);
+
 #endif
