@@ -10,12 +10,15 @@
 
 #include "cfota/decoder.h"
 
-/* After a byte of a copy with difference d and value v. */
+/* After a byte of a copy with difference d and value v (so source v - d). */
 static inline void cfota_hist_copy(struct cfota_hist *h, unsigned d, unsigned v)
 {
+    h->dring8 = (h->dring8 << 8) | (h->dring >> 24);
     h->dring = (h->dring << 8) | d;
     h->nz = (uint8_t)((h->nz << 1) | (d != 0));
     h->prev = (uint8_t)v;
+    if (d)
+        h->cls[((v - d) & 0xFFu) >> 3] = (uint8_t)d;
 }
 
 /* After a literal byte v. */

@@ -48,7 +48,7 @@ extern "C" {
 #define CFOTA_CHECKPOINT 3
 
 #define CFOTA_DEC_INBUF 128u   /* package bytes buffered */
-#define CFOTA_DEC_OUTBUF 64u   /* target bytes buffered before a write */
+#define CFOTA_DEC_OUTBUF 32u   /* target bytes buffered before a write */
 #define CFOTA_DEC_SRCBUF 32u   /* cached bytes of the copy source */
 
 /* I/O callbacks. Each returns 0 on success or a negative value on failure
@@ -72,6 +72,8 @@ struct cfota_io {
     int (*write_new)(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len);
 };
 
+#define CFOTA_SRC_CLASSES 32 /* classes of source bytes (their top 5 bits) */
+
 /* The record a caller persists to resume after an interruption. */
 struct cfota_checkpoint {
     uint32_t segment; /* segments fully written, in payload order */
@@ -83,8 +85,12 @@ struct cfota_checkpoint {
 /* Per-op and per-segment decoding state, the symbol contexts. */
 struct cfota_hist {
     uint32_t dring; /* the last four difference bytes, newest lowest */
+    uint32_t dring8; /* the four before them */
     uint8_t nz;     /* bit i: difference i+1 bytes back was nonzero */
     uint8_t prev;   /* the previous target byte */
+    /* cls[s >> 3]: the last nonzero difference added to a source byte
+     * of that class, 0 if none yet in this segment */
+    uint8_t cls[CFOTA_SRC_CLASSES];
 };
 
 struct cfota_dec {

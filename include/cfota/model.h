@@ -57,7 +57,9 @@ struct cfota_models {
     struct cfota_len_model len[3];       /* by op kind */
     struct cfota_gamma_model off[2];     /* 0: base offset delta, 1: distance */
     uint16_t zero[CFOTA_ZERO_CTX];       /* is the difference byte zero? */
-    uint16_t same[8];                    /* equals the difference 4 back? */
+    uint16_t same[6];                    /* equals the difference 4 back? */
+    uint16_t same8[3];                   /* ... 8 back? */
+    uint16_t by_src[6];                  /* ... last on this source class? */
     uint16_t diff[CFOTA_DIFF_CTX][256];  /* difference byte, bitwise tree */
     uint16_t lit[CFOTA_LIT_CTX][256];    /* literal byte, bitwise tree */
 };
