@@ -50,6 +50,9 @@ static void usage(FILE *f)
             "                       10.250.0.213,10.250.0.253)\n"
             "  --attach-delay MS    radio on to registered, or 'never' (default 0,\n"
             "                       3000 with --speed real)\n"
+            "  --fota-server URL    the cfota server of AT+CFOTA=1..4 (loopback),\n"
+            "                       set at power-on as AT+CFOTASRV would\n"
+            "  --device-token T     the device token for it (cfota admin device ...)\n"
             "behaviour:\n"
             "  --speed fast|real    real: the module's delays (boot, erase, update)\n"
             "  --echo 0|1           echo at power-on (default 1, as ATE1)\n"
@@ -142,6 +145,8 @@ int cmd_modem(int argc, char **argv)
             {"echo", 0, &echo, NULL},
             {"prompt", 0, &pr, NULL},
             {"trace", 0, NULL, &o.trace},
+            {"fota-server", 0, &o.fota_url, NULL},
+            {"device-token", 0, &o.device_token, NULL},
             {NULL, 0, NULL, NULL},
         };
         switch (args_parse(argc, argv, opts, ops, 1, &n_ops)) {
@@ -220,5 +225,10 @@ int cmd_modem(int argc, char **argv)
         unescape(prompt);
         o.cfg.cflw_prompt = prompt;
     }
+    if (o.fota_url && (strlen(o.fota_url) > OTA_URL_MAX || !modem_http_host_is_loopback(o.fota_url)))
+        return args_usage_error("modem", usage, "--fota-server: an http:// URL on a loopback host");
+    if (o.device_token && (!o.fota_url || !*o.device_token || strlen(o.device_token) > OTA_TOKEN_MAX))
+        return args_usage_error("modem", usage, "--device-token: 1-%u characters, with --fota-server",
+                                OTA_TOKEN_MAX);
     return modem_run(&o);
 }

@@ -137,6 +137,8 @@ extern const struct at_command at_general_commands[];
 extern const struct at_command at_network_commands[];
 extern const struct at_command at_flash_commands[];
 extern const struct at_command at_fota_commands[];
+extern const struct at_command at_http_commands[];
+extern const struct at_command at_ota_ext_commands[];
 
 /* ---- shared by the families ---- */
 

@@ -452,6 +452,7 @@ uint64_t modem_next_event(const struct modem *m)
 /* Forget everything in flight: used at reset. */
 void at_engine_clear(struct modem *m)
 {
+    modem_http_clear(m); /* transfers in flight die with the module */
     m->mode = MODEM_OFF;
     m->line_len = 0;
     m->line_overflow = 0;

@@ -2,7 +2,8 @@
  * modem/at_table.c: the command table of the module.
  *
  * Each family of commands (cmd_general.c, cmd_network.c, cmd_flash.c,
- * cmd_fota.c) exports its rows; this file only lists the families and
+ * cmd_fota.c, cmd_http.c, and our extension cmd_ota_ext.c) exports its
+ * rows; this file only lists the families and
  * finds a row by name. Adding a command is adding a row to its family;
  * adding a family is adding a line below. Names compare without case, as
  * the module does ("at+csq" works).
@@ -16,6 +17,8 @@ static const struct at_command *const families[] = {
     at_network_commands,
     at_flash_commands,
     at_fota_commands,
+    at_http_commands,
+    at_ota_ext_commands,
 };
 
 static int same_name(const char *a, size_t n, const char *b)

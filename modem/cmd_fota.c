@@ -6,21 +6,17 @@
  * before anything is touched, then the pending update is recorded in
  * flash, the module answers "+CFOTA: Start to update, please wait for
  * reset" and OK, and resets; boot.c runs the update and reports it.
- * Modes 1 and 2 need SIMCom's FOTA server, which the emulator does not
- * have [INF]: they answer OK then "+CFOTA: No update package", the note's
- * URC for "No update package or connecting FOTA server fail". Mode 3
- * without a package downloaded by mode 2 is "+CME ERROR: 3"; mode 4
- * (report to the server) is OK.
+ * Modes 1 to 4 talk to a cfota server instead of SIMCom's (ota.c, and
+ * AT+CFOTASRV in cmd_ota_ext.c): 1 checks, downloads and updates, 2
+ * only downloads, 3 updates what 2 downloaded ("+CME ERROR: 3" when
+ * there is nothing), 4 reports the last result. Without a server they
+ * answer OK then "+CFOTA: No update package", the note's URC for "No
+ * update package or connecting FOTA server fail".
  */
 #include "at.h"
 
 #include "cfota/status.h"
 #include "fota.h"
-
-static void no_package(struct modem *m)
-{
-    at_urc(m, "+CFOTA: No update package");
-}
 
 static int parse_md5(const struct at_args *a, int i, uint8_t md5[16])
 {
@@ -84,15 +80,18 @@ static int cfota_write(struct modem *m, const struct at_args *a)
         return CME_BAD_PARAM;
     switch (mode) {
     case 1:
-    case 2:
-        if (a->n > 2)
+    case 2: {
+        /* <version>: the manual does not say whether it is quoted, so
+         * both are taken [INF]. */
+        char want[MODEM_VERSION_MAX + 1] = "";
+        if (a->n > 2 || (a->n == 2 && (at_arg_str(a, 1, want, sizeof want) != 0 || !want[0])))
             return CME_BAD_PARAM;
-        m->after = no_package;
-        return AT_OK;
+        return ota_start(m, (int)mode, want);
+    }
     case 3:
-        return a->n == 1 ? CME_NOT_ALLOWED : CME_BAD_PARAM;
+        return a->n == 1 ? ota_update_downloaded(m) : CME_BAD_PARAM;
     case 4:
-        return a->n == 1 ? AT_OK : CME_BAD_PARAM;
+        return a->n == 1 ? ota_report(m) : CME_BAD_PARAM;
     default:
         return local_update(m, a);
     }

@@ -21,6 +21,10 @@
  *   fota_check.c   the checks AT+CFOTA=5 makes before touching anything
  *   fota_apply.c   the update itself, behind one function
  *   boot.c         power-on and reset: boot URCs, resuming an update
+ *   cmd_http.c     AT+CHTTPCREATE/CON/TOFS/DISCON/DESTROY
+ *   ota.c          AT+CFOTA=1..4 against a cfota server (ota.h)
+ *   cmd_ota_ext.c  AT+CFOTASRV, the extension that names that server
+ *   http_events.c  what the host reports about HTTP transfers (http.h)
  *
  * Host-only code (it uses snprintf and, for the update, malloc), but the
  * core never blocks and never reads a clock.
@@ -32,6 +36,8 @@
 #include <stdint.h>
 
 #include "cfota/flash.h"
+#include "http.h"
+#include "ota.h"
 
 #define MODEM_LINE_MAX 2048u    /* command-line buffer [M102 1.3.4] */
 #define MODEM_RESP_MAX 8192u    /* one command's response, all lines */
@@ -104,6 +110,10 @@ int modem_factory_program(const struct modem_flash_map *map, const void *image,
 
 /* ---- settings the manual marks AUTO_SAVE (persisted by the host) ---- */
 
+/* Besides the manual's settings, the host persists the same way the FOTA
+ * server setting (AT+CFOTASRV, our extension) and the progress of the
+ * over-the-air download (ota.h), which must survive a power cycle for a
+ * download to resume ("broken-point continuingly-transferring"). */
 struct modem_settings {
     uint32_t ipr;                          /* AT+IPR, 0 = auto-baud */
     int apn_set;                           /* AT*MCGDEFCONT given */
@@ -111,6 +121,9 @@ struct modem_settings {
     char apn[MODEM_TEXT_MAX + 1];
     char user[MODEM_TEXT_MAX + 1];
     char pwd[MODEM_TEXT_MAX + 1];
+    char fota_url[OTA_URL_MAX + 1];        /* AT+CFOTASRV: "" none */
+    char fota_token[OTA_TOKEN_MAX + 1];    /* its device token */
+    struct modem_ota_saved ota;            /* download progress */
 };
 
 /* The factory settings: AT+IPR=0, no AT*MCGDEFCONT. */
@@ -156,6 +169,7 @@ struct modem_config {
     int echo;                 /* echo at power-on (ATE1) */
     const char *cflw_prompt;  /* bytes of the AT+CFLW data prompt */
     struct modem_io io;
+    struct modem_http_ops http; /* the network (http.h); start NULL: none */
 };
 
 /* Defaults: the values of the application note (CHN-UNICOM, shnbiot,
@@ -237,6 +251,9 @@ struct modem {
     struct modem_net net;
     int cpsms_mode, clts;
     char cpsms_tau[9], cpsms_act[9];
+
+    struct modem_httpc httpc[MODEM_HTTP_CLIENTS]; /* AT+CHTTPCREATE */
+    struct modem_ota ota;                         /* AT+CFOTA=1/2/4 */
 };
 
 /* Set up m (caller-allocated, about 30 KB) with cfg, the persisted

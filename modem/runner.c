@@ -7,7 +7,8 @@
  * AUTO_SAVE settings, rewritten atomically when one changes). A blank
  * flash gets the firmware image at first start.
  *
- * The loop waits in poll() for input or for the core's next event
+ * The loop waits in poll() for input, for the network (the sockets of
+ * the HTTP transfers, http_client.c) or for the core's next event
  * (modem_next_event) and passes the monotonic time in milliseconds. A
  * flash operation that fails because the armed --power-cut-after cut
  * happened ends the process with status 75, as if the power went.
@@ -27,6 +28,7 @@
 
 #include "bytes.h"
 #include "flashsim.h"
+#include "http_client.h"
 
 #define EXIT_POWER_CUT 75
 #define DEFAULT_VERSION "1752B05SIM7020C"
@@ -36,6 +38,7 @@ struct runner {
     struct modem *m;
     struct modem_link link;
     struct flashsim *sim;
+    struct http_client *http;
     char dir[4096];
     char settings_path[4200];
     int trace;
@@ -101,7 +104,7 @@ static void flush_output(struct runner *r)
 static void io_save(void *ctx, const struct modem_settings *s)
 {
     struct runner *r = ctx;
-    char text[512];
+    char text[2048];
     size_t n = modem_settings_format(s, text, sizeof text);
     if (n == 0 || bytes_write_file(r->settings_path, text, n) != 0)
         fprintf(stderr, "cfota: modem: %s: cannot save settings: %s\n", r->settings_path, strerror(errno));
@@ -195,6 +198,13 @@ static int setup(struct runner *r, const struct modem_run_options *o, struct mod
     else
         modem_settings_default(settings);
     bytes_free(&text);
+    /* --fota-server is applied at every power-on, as if the host had
+     * sent AT+CFOTASRV; the module may change it later. */
+    if (o->fota_url) {
+        snprintf(settings->fota_url, sizeof settings->fota_url, "%s", o->fota_url);
+        if (o->device_token)
+            snprintf(settings->fota_token, sizeof settings->fota_token, "%s", o->device_token);
+    }
     return 0;
 }
 
@@ -227,14 +237,15 @@ static int loop(struct runner *r)
     uint8_t buf[4096];
 
     for (;;) {
-        struct pollfd fds[2];
-        int nfds = link_poll_fds(&r->link, fds), timeout = -1;
+        struct pollfd fds[2 + 16];
+        int nfds = link_poll_fds(&r->link, fds), timeout = -1, nnet;
         uint64_t next = modem_next_event(r->m), now = clock_ms();
         long n;
 
         if (next != MODEM_NEVER)
             timeout = next <= now ? 0 : (next - now > 60000 ? 60000 : (int)(next - now));
-        if (poll(fds, (nfds_t)nfds, timeout) < 0 && errno != EINTR)
+        nnet = http_client_fds(r->http, fds + nfds, 16, &timeout);
+        if (poll(fds, (nfds_t)(nfds + nnet), timeout) < 0 && errno != EINTR)
             return 1;
         if (stop_requested)
             return 0;
@@ -246,6 +257,7 @@ static int loop(struct runner *r)
             modem_input(r->m, buf, (size_t)n, clock_ms());
         else
             modem_tick(r->m, clock_ms());
+        http_client_run(r->http, clock_ms());
         flush_output(r);
         if (!flashsim_powered(r->sim)) {
             if (r->trace)
@@ -271,6 +283,11 @@ int modem_run(const struct modem_run_options *o)
     r.m = calloc(1, sizeof *r.m);
     if (!r.m || setup(&r, o, &map, &settings) != 0 || open_link(&r, o) != 0)
         goto out;
+    r.http = http_client_new(r.m);
+    if (!r.http) {
+        fprintf(stderr, "cfota: modem: cannot set up libcurl\n");
+        goto out;
+    }
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns */
@@ -282,6 +299,7 @@ int modem_run(const struct modem_run_options *o)
     cfg.io.write = io_write;
     cfg.io.save = io_save;
     cfg.io.log = io_log;
+    cfg.http = http_client_ops(r.http);
     if (modem_init(r.m, &cfg, &settings, &map, clock_ms()) != CFOTA_OK) {
         fprintf(stderr, "cfota: modem: bad configuration\n");
         goto out;
@@ -290,6 +308,7 @@ int modem_run(const struct modem_run_options *o)
         flashsim_set_power_cut(r.sim, o->power_cut_after, o->power_cut_after);
     rc = loop(&r);
 out:
+    http_client_free(r.http);
     link_close(&r.link);
     flashsim_close(r.sim);
     if (!o->state_dir && r.dir[0])

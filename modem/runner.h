@@ -30,6 +30,8 @@ struct modem_run_options {
     uint64_t power_cut_after;  /* flash operations before a power cut,
                                   FLASHSIM_NO_CUT for none */
     FILE *info;                /* where the pty path or port is printed */
+    const char *fota_url;      /* --fota-server: AT+CFOTASRV at power-on */
+    const char *device_token;  /* --device-token: its token */
 };
 
 /* Run until SIGINT/SIGTERM (0), the end of stdin (0), a simulated power

@@ -1,6 +1,7 @@
 /*
  * modem/settings.c: the settings the manual marks AUTO_SAVE: AT+IPR and
- * AT*MCGDEFCONT (AUTO_SAVE_REBOOT). They survive a power cycle, so the
+ * AT*MCGDEFCONT (AUTO_SAVE_REBOOT), our extension AT+CFOTASRV, and the
+ * progress of an over-the-air download (ota.h). They survive a power cycle, so the
  * host (modem/runner.c) writes them to "<state>/settings" each time one
  * changes, as "key=value" lines, and passes them back at the next start.
  * A damaged or hand-edited file is never fatal: what cannot be read is
@@ -21,8 +22,15 @@ void modem_settings_default(struct modem_settings *s)
 
 size_t modem_settings_format(const struct modem_settings *s, char *out, size_t cap)
 {
-    int n = snprintf(out, cap, "ipr=%u\napn_set=%d\npdp_type=%s\napn=%s\nuser=%s\npwd=%s\n",
-                     (unsigned)s->ipr, s->apn_set, s->pdp_type, s->apn, s->user, s->pwd);
+    const struct modem_ota_saved *o = &s->ota;
+    int n = snprintf(out, cap,
+                     "ipr=%u\napn_set=%d\npdp_type=%s\napn=%s\nuser=%s\npwd=%s\n"
+                     "fota_url=%s\nfota_token=%s\n"
+                     "ota_state=%d\nota_package=%s\nota_md5=%s\nota_size=%u\nota_offset=%u\n"
+                     "ota_from=%s\nota_to=%s\nota_reason=%s\n",
+                     (unsigned)s->ipr, s->apn_set, s->pdp_type, s->apn, s->user, s->pwd, s->fota_url,
+                     s->fota_token, o->state, o->package, o->md5, (unsigned)o->size, (unsigned)o->offset,
+                     o->from, o->to, o->reason);
     return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
@@ -38,6 +46,59 @@ static void copy_value(char *dst, size_t cap, const char *v, size_t n)
     dst[n] = 0;
 }
 
+static int parse_u32(const char *v, size_t n, uint32_t *out)
+{
+    char num[16];
+    char *end;
+    unsigned long x;
+    if (n == 0 || n >= sizeof num || v[0] < '0' || v[0] > '9')
+        return -1;
+    memcpy(num, v, n);
+    num[n] = 0;
+    x = strtoul(num, &end, 10);
+    if (*end || x > 0xFFFFFFFFul)
+        return -1;
+    *out = (uint32_t)x;
+    return 0;
+}
+
+static int key_is(const char *line, size_t k, const char *key)
+{
+    return strlen(key) == k && !memcmp(line, key, k);
+}
+
+/* The FOTA server and the OTA progress; returns 1 if key was one of them. */
+static int parse_ota(struct modem_settings *s, const char *line, size_t k, const char *v, size_t vn)
+{
+    struct modem_ota_saved *o = &s->ota;
+    uint32_t x;
+
+    if (key_is(line, k, "fota_url"))
+        copy_value(s->fota_url, sizeof s->fota_url, v, vn);
+    else if (key_is(line, k, "fota_token"))
+        copy_value(s->fota_token, sizeof s->fota_token, v, vn);
+    else if (key_is(line, k, "ota_state")) {
+        if (parse_u32(v, vn, &x) == 0 && x <= OTA_FAILED)
+            o->state = (int)x;
+    } else if (key_is(line, k, "ota_package"))
+        copy_value(o->package, sizeof o->package, v, vn);
+    else if (key_is(line, k, "ota_md5"))
+        copy_value(o->md5, sizeof o->md5, v, vn);
+    else if (key_is(line, k, "ota_size"))
+        parse_u32(v, vn, &o->size);
+    else if (key_is(line, k, "ota_offset"))
+        parse_u32(v, vn, &o->offset);
+    else if (key_is(line, k, "ota_from"))
+        copy_value(o->from, sizeof o->from, v, vn);
+    else if (key_is(line, k, "ota_to"))
+        copy_value(o->to, sizeof o->to, v, vn);
+    else if (key_is(line, k, "ota_reason"))
+        copy_value(o->reason, sizeof o->reason, v, vn);
+    else
+        return 0;
+    return 1;
+}
+
 static void parse_line(struct modem_settings *s, const char *line, size_t n)
 {
     const char *eq = memchr(line, '=', n);
@@ -50,6 +111,8 @@ static void parse_line(struct modem_settings *s, const char *line, size_t n)
     k = (size_t)(eq - line);
     v = eq + 1;
     vn = n - k - 1;
+    if (parse_ota(s, line, k, v, vn))
+        return;
     if ((k == 3 && !memcmp(line, "ipr", 3)) || (k == 7 && !memcmp(line, "apn_set", 7))) {
         char *end;
         unsigned long x;
@@ -86,6 +149,10 @@ void modem_settings_parse(struct modem_settings *s, const char *text, size_t len
         parse_line(s, text + start, i - start);
         i++;
     }
+    /* A progress record that does not hold together is forgotten: the
+     * download then starts over, which is always safe. */
+    if (s->ota.offset > s->ota.size)
+        memset(&s->ota, 0, sizeof s->ota);
 }
 
 void modem_settings_changed(struct modem *m)

@@ -1,0 +1,106 @@
+/*
+ * modem/ota.h: the module's over-the-air path, AT+CFOTA=1..4, against a
+ * cfota server (docs/server-api.md, device API).
+ *
+ * The note's module fetches its package from SIMCom's server, which is
+ * built into its firmware; ours asks the server named by AT+CFOTASRV or
+ * `cfota modem --fota-server` (an extension, docs/modem.md). One run of
+ * AT+CFOTA=1 or =2 is a small state machine driven by HTTP events
+ * (http.h, slot MODEM_HTTP_OTA_SLOT):
+ *
+ *   check     GET /d/v1/check?imei=..&tok=..&ver=..[&want=..]
+ *             none, or no answer        -> +CFOTA: No update package
+ *   download  GET <url> into the update partition, from the stored
+ *             offset with Range and If-Range when the same package was
+ *             paused; link lost -> +CFOTA: Download pause (kept);
+ *             4xx/5xx, bad MD5/SHA-256, not for this image
+ *                                        -> +CFOTA: Download fail
+ *   complete  +CFOTA: Download completed; mode 1 goes on to the same
+ *             pending update as AT+CFOTA=5 and resets
+ *
+ * What must survive a power cycle is struct modem_ota_saved, persisted
+ * with the settings (modem_settings.ota): which package is partly or
+ * wholly in the update partition and how much, and which update awaits
+ * its AT+CFOTA=4 report.
+ */
+#ifndef CFOTA_MODEM_OTA_H
+#define CFOTA_MODEM_OTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct modem;
+
+#define OTA_URL_MAX 255u     /* AT+CFOTASRV URL */
+#define OTA_TOKEN_MAX 64u    /* device token (the server's are 32 hex) */
+#define OTA_VERSION_MAX 32u  /* as MODEM_VERSION_MAX and the server's */
+#define OTA_REASON_MAX 64u   /* report reason, as the server allows */
+#define OTA_BODY_MAX 2048u   /* a check or report answer */
+#define OTA_PATH_MAX 512u    /* the package URL of a check answer */
+
+enum ota_saved_state {
+    OTA_NONE = 0,       /* nothing */
+    OTA_PARTIAL = 1,    /* offset bytes of package stored: resumable */
+    OTA_DOWNLOADED = 2, /* package stored and verified (AT+CFOTA=2) */
+    OTA_UPDATING = 3,   /* update from -> to started: report pending */
+    OTA_FAILED = 4      /* download of from -> to failed: report pending */
+};
+
+struct modem_ota_saved {
+    int state;                           /* enum ota_saved_state */
+    char package[65];                    /* package id = SHA-256 = ETag */
+    char md5[33];
+    uint32_t size, offset;
+    char from[OTA_VERSION_MAX + 1];      /* version when it started */
+    char to[OTA_VERSION_MAX + 1];
+    char reason[OTA_REASON_MAX + 1];     /* OTA_FAILED: why */
+};
+
+enum ota_step { OTA_IDLE, OTA_CHECK, OTA_DOWNLOAD, OTA_REPORT };
+
+/* The running AT+CFOTA=1/2/4 (RAM only). */
+struct modem_ota {
+    enum ota_step step;
+    int mode;                            /* 1 or 2 */
+    int status;                          /* HTTP status of this request */
+    char body[OTA_BODY_MAX + 1];
+    size_t body_len;
+    /* the offer of the check */
+    char package[65], md5[33];
+    uint32_t size;
+    char from[OTA_VERSION_MAX + 1], to[OTA_VERSION_MAX + 1];
+    char path[OTA_PATH_MAX + 1];
+    /* the download */
+    uint32_t start;                      /* offset asked for */
+    uint32_t got;                        /* bytes of the package stored */
+    int accepted;                        /* the answer's first byte is at got */
+    char fail[OTA_REASON_MAX + 1];       /* set: Download fail, this reason */
+};
+
+/* AT+CFOTA=1/2 [,want]: start a check; the URCs follow the final OK.
+ * Returns AT_OK, or CME_NOT_ALLOWED when an OTA run or a CHTTPTOFS is in
+ * progress. want may be NULL. */
+int ota_start(struct modem *m, int mode, const char *want);
+
+/* AT+CFOTA=3: update what =2 downloaded (same checks as =5). Returns
+ * AT_OK (the URC and the reset follow), CME_NOT_ALLOWED (nothing
+ * downloaded) or CME_FAILED (it no longer passes the checks). */
+int ota_update_downloaded(struct modem *m);
+
+/* AT+CFOTA=4: report the last update (or failed download) to the server.
+ * Returns AT_OK when there is nothing to report, AT_PENDING when the
+ * report is on its way (OK when recorded, +CME ERROR: 767 if not), or
+ * CME_NOT_ALLOWED while an OTA run is in progress. */
+int ota_report(struct modem *m);
+
+/* Whether an OTA run uses the update partition now. */
+int ota_busy(const struct modem *m);
+
+/* The update partition was written by something else (AT+CHTTPTOFS): a
+ * stored partial or complete OTA package is no longer there. */
+void ota_forget_package(struct modem *m);
+
+/* Reset: the running step is dropped (what is persisted stays). */
+void ota_clear(struct modem *m);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * tests/test_mcu_sizes.c: the RAM the controller library's headers state
+ * (cfota/at.h, cfota/fota_ctl.h, cfota/md5.h) is the RAM its structs take.
+ * The bounds are the ones printed in the headers and docs/controller.md;
+ * if a struct grows past them, the documents must change with it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "cfota/at.h"
+#include "cfota/fota_ctl.h"
+#include "cfota/md5.h"
+
+static void test_struct_sizes(void **state)
+{
+    (void)state;
+    printf("cfota_at %zu, cfota_ctl %zu, report %zu, bearer_info %zu, status %zu, md5 %zu, "
+           "urc %zu, config %zu\n",
+           sizeof(struct cfota_at), sizeof(struct cfota_ctl), sizeof(struct cfota_ctl_report),
+           sizeof(struct cfota_ctl_bearer_info), sizeof(struct cfota_ctl_status),
+           sizeof(struct cfota_md5), sizeof(struct cfota_at_urc), sizeof(struct cfota_ctl_config));
+    /* The stated bounds hold on 64-bit hosts (pointers of 8 bytes), so they
+     * hold on a 32-bit MCU too. */
+    assert_true(sizeof(struct cfota_at) <= 840);
+    assert_true(sizeof(struct cfota_ctl) <= 1680);
+    assert_true(sizeof(struct cfota_ctl_report) <= 128);
+    assert_true(sizeof(struct cfota_ctl_bearer_info) <= 128);
+    assert_true(sizeof(struct cfota_ctl_status) <= 48);
+    assert_int_equal(sizeof(struct cfota_md5), 88);
+    /* The buffers the headers promise are there. */
+    assert_true(sizeof(((struct cfota_ctl *)0)->chunk) == CFOTA_CTL_CHUNK_MAX);
+    assert_true(sizeof(((struct cfota_at *)0)->line) == CFOTA_AT_LINE_MAX + 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_struct_sizes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
