@@ -15,6 +15,7 @@
  */
 #include "at.h"
 
+#include "cfota/package.h"
 #include "cfota/status.h"
 #include "fota.h"
 
@@ -39,6 +40,17 @@ static int parse_md5(const struct at_args *a, int i, uint8_t md5[16])
     return 0;
 }
 
+/* So that AT+CFOTA=4 after the reset can report this update too: the
+ * target version is the package's (its header was checked just before). */
+static void note_for_report(struct modem *m, uint32_t len)
+{
+    uint8_t head[CFOTA_HEADER_MAX];
+    struct cfota_header h;
+    uint32_t n = len < sizeof head ? len : (uint32_t)sizeof head;
+    if (cfota_area_read(&m->map.update, 0, head, n) == CFOTA_OK && cfota_header_parse(&h, head, n) == CFOTA_OK)
+        ota_note_local_update(m, h.target_version);
+}
+
 static int local_update(struct modem *m, const struct at_args *a)
 {
     long len;
@@ -59,6 +71,7 @@ static int local_update(struct modem *m, const struct at_args *a)
         at_log(m, "CFOTA=5 refused: %s", why);
         return CME_FAILED;
     }
+    note_for_report(m, (uint32_t)len);
     m->rec.pending = 1;
     m->rec.pkg_len = (uint32_t)len;
     for (rc = 0; rc < 16; rc++)

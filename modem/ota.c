@@ -228,6 +228,16 @@ static void updating(struct modem *m, const char *from, const char *to)
     say(m, "Start to update,please wait for reset"); /* AN 4.1: no space */
 }
 
+void ota_note_local_update(struct modem *m, const char *to)
+{
+    struct modem_ota_saved *s = &m->settings.ota;
+    memset(s, 0, sizeof *s);
+    s->state = OTA_UPDATING;
+    snprintf(s->from, sizeof s->from, "%s", m->rec.version);
+    snprintf(s->to, sizeof s->to, "%s", to);
+    save(m);
+}
+
 /* ---- the download is complete ---- */
 
 static int digests_match(struct modem *m, const char **reason)

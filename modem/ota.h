@@ -93,6 +93,12 @@ int ota_update_downloaded(struct modem *m);
  * CME_NOT_ALLOWED while an OTA run is in progress. */
 int ota_report(struct modem *m);
 
+/* An update that did not come through AT+CFOTA=1/3 (AT+CFOTA=5 after a
+ * local or HTTP download) is about to start, from the running version to
+ * `to`: remember it, as for an OTA update, so that AT+CFOTA=4 after the
+ * reset reports it to the FOTA server. Sends nothing. */
+void ota_note_local_update(struct modem *m, const char *to);
+
 /* Whether an OTA run uses the update partition now. */
 int ota_busy(const struct modem *m);
 
