@@ -25,6 +25,10 @@ static const struct command commands[] = {
     {"diff", cmd_diff, "make a package from OLD to NEW"},
     {"apply", cmd_apply, "apply a package to OLD, writing NEW"},
     {"info", cmd_info, "describe a package"},
+    {"push", cmd_push, "write a package into a module over its serial port and update"},
+    {"update", cmd_update, "update a module over the air (--ota) or over HTTP (--http URL)"},
+    {"bearer", cmd_bearer, "check (and set up) a module's network bearer"},
+    {"at", cmd_at, "send AT commands to a module and print the answers"},
 };
 
 struct external {

@@ -103,7 +103,7 @@ int bytes_write_file(const char *path, const void *data, size_t n)
         free(tmp);
         return -1;
     }
-    ok = fwrite(data, 1, n, f) == n;
+    ok = n == 0 || fwrite(data, 1, n, f) == n; /* fwrite(NULL, .., 0) is undefined */
     ok = (fflush(f) == 0) && ok;
     ok = (fsync(fileno(f)) == 0 || errno == EINVAL) && ok;
     ok = (fclose(f) == 0) && ok;

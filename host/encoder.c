@@ -1,8 +1,9 @@
 /*
  * host/encoder.c: the delta generator's entry point (host/encoder.h).
  *
- * image pair -> matcher (match.c) -> operations (parse.c) -> payload
- * (coder.c) -> header (lib/package.c) + payload = package.
+ * image pair -> matcher (match.c) -> operations (parse.c) -> operations
+ * refined by their coded cost (refine.c) -> payload (coder.c) -> header
+ * (lib/package.c) + payload = package.
  */
 #include "encoder.h"
 
@@ -17,10 +18,14 @@
 #include "inplace.h"
 #include "match.h"
 #include "parse.h"
+#include "refine.h"
 
 #define DEFAULT_SEGMENT 65536u
 #define DEFAULT_SCRATCH 16384u
 #define MAX_IMAGE 0x01000000u
+/* Refinement passes: the second one decides with the ops ahead already
+ * refined (-0.5% over the corpus for about 0.05 s on 600 KB). */
+#define REFINE_PASSES 2
 
 static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_len, const uint8_t *new_,
                        size_t new_len, const struct cfota_encode_opts *o)
@@ -64,6 +69,34 @@ static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_le
 static int parse(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
                  const struct parse_params *pp, struct cfota_oplist *ops);
 
+/* Code ops into payload, or a refined copy of them (refine.c) if that is
+ * smaller: the refinement decides by a few bytes of lookahead, so it is
+ * checked on the whole. Returns 0, or -1 if the ops are inconsistent. */
+static int code_best(const struct cfota_oplist *ops, const uint8_t *old, size_t old_len, const uint8_t *new_,
+                     size_t new_len, const struct coder_params *cp, const struct refine_params *rp,
+                     struct bytes *payload)
+{
+    struct cfota_oplist refined = {0, 0, 0};
+    struct bytes alt = {0, 0, 0};
+    int pass, rc = coder_encode(ops, old, old_len, new_, new_len, cp, payload);
+    if (rc == 0 && ops->n) {
+        refined.v = xmalloc(ops->n * sizeof *ops->v);
+        refined.n = refined.cap = ops->n;
+        memcpy(refined.v, ops->v, ops->n * sizeof *ops->v);
+        for (pass = 0; pass < REFINE_PASSES; pass++)
+            refine_ops(&refined, old, old_len, new_, new_len, rp);
+        rc = coder_encode(&refined, old, old_len, new_, new_len, cp, &alt);
+        if (rc == 0 && alt.n < payload->n) {
+            struct bytes t = *payload;
+            *payload = alt;
+            alt = t;
+        }
+    }
+    oplist_free(&refined);
+    bytes_free(&alt);
+    return rc;
+}
+
 /* In place. The first parse (ops, made without constraints) shows which
  * segments read which, and that fixes the order. Then two ways to honour
  * the order: resolve the conflicts of the first parse, or parse again using
@@ -78,6 +111,7 @@ static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *ne
     struct inplace_stats st;
     struct cfota_oplist second = {0, 0, 0};
     struct bytes alt = {0, 0, 0};
+    struct refine_params rp;
     int rc;
     inplace_plan_init(&plan, ops, new_len, cp->segment_size);
     cp->ordered = 1;
@@ -89,8 +123,13 @@ static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *ne
     if (rc == CFOTA_OK) {
         inplace_resolve(ops, &plan, new_, old_len, new_len, &st);
         inplace_resolve(&second, &plan, new_, old_len, new_len, &st);
-        if (coder_encode(ops, old, old_len, new_, new_len, cp, payload) != 0 ||
-            coder_encode(&second, old, old_len, new_, new_len, cp, &alt) != 0)
+        memset(&rp, 0, sizeof rp);
+        rp.cp = cp;
+        rp.valid_run = inplace_valid_run;
+        rp.valid_ctx = &plan;
+        rp.ordered = 1;
+        if (code_best(ops, old, old_len, new_, new_len, cp, &rp, payload) != 0 ||
+            code_best(&second, old, old_len, new_, new_len, cp, &rp, &alt) != 0)
             rc = CFOTA_E_INVAL;
         else if (alt.n < payload->n) {
             struct bytes t = *payload;
@@ -149,8 +188,12 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     cp.segment_size = h.segment_size;
     if (opts->in_place)
         rc = encode_in_place(old, old_len, new_, new_len, &pp, &ops, &cp, &payload);
-    else
-        rc = coder_encode(&ops, old, old_len, new_, new_len, &cp, &payload) == 0 ? CFOTA_OK : CFOTA_E_INVAL;
+    else {
+        struct refine_params rp;
+        memset(&rp, 0, sizeof rp);
+        rp.cp = &cp;
+        rc = code_best(&ops, old, old_len, new_, new_len, &cp, &rp, &payload) == 0 ? CFOTA_OK : CFOTA_E_INVAL;
+    }
     oplist_free(&ops);
     if (rc != CFOTA_OK) {
         bytes_free(&payload);

@@ -41,13 +41,15 @@ static int parse_md5(const struct at_args *a, int i, uint8_t md5[16])
 }
 
 /* So that AT+CFOTA=4 after the reset can report this update too: the
- * target version is the package's (its header was checked just before). */
+ * target version is the package's (its header was checked just before).
+ * Without a FOTA server set there is no one to report to, and AT+CFOTA=4
+ * answers OK as in the note's section 5. */
 static void note_for_report(struct modem *m, uint32_t len)
 {
     uint8_t head[CFOTA_HEADER_MAX];
     struct cfota_header h;
     uint32_t n = len < sizeof head ? len : (uint32_t)sizeof head;
-    if (cfota_area_read(&m->map.update, 0, head, n) == CFOTA_OK && cfota_header_parse(&h, head, n) == CFOTA_OK)
+    if (m->settings.fota_url[0] && cfota_area_read(&m->map.update, 0, head, n) == CFOTA_OK && cfota_header_parse(&h, head, n) == CFOTA_OK)
         ota_note_local_update(m, h.target_version);
 }
 

@@ -1,37 +1,101 @@
 #!/usr/bin/env bash
-# The main job, for now: make a package between two real firmware images,
-# apply it as a device would (A/B: to a new file), then update an image in
-# place through the power-fail-safe engine, with the power cut in the
-# middle and the update resumed on the "next boot".
+# The main job: the whole FOTA system of the SIMCom note, end to end, on
+# this machine. A FOTA server with its embedded store gets two real firmware
+# versions and a release, and makes the package; then three emulated SIM7020
+# modules, each on the old version, are updated through the note's three
+# paths by the controller (the cfota tool over each module's serial line):
+#   1. over the air  (section 4: AT+CFOTA=1, the module fetches the package),
+#   2. through the hardware interface (section 5: AT+CFLE/CFLW, AT+CFOTA=5),
+#   3. through HTTP  (section 6: AT+CHTTPTOFS, AT+CFOTA=5);
+# each module rewrites its firmware in place, power-fail safe, and reports
+# the result (AT+CFOTA=4); at the end the server shows what it saw.
 #
-#   scripts/demo.sh CFOTA_BINARY CORPUS_DIR
+#   scripts/demo.sh BUILD_DIR CORPUS_DIR
 set -euo pipefail
-cfota=$1
+bin=$1
 corpus=$2
+cfota=$bin/cfota
 pair=esp8266-micropython-1.9.4-1.10
 old=$corpus/$pair/old.bin
 new=$corpus/$pair/new.bin
+v_old=v1.9.4
+v_new=v1.10
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+wait_for() { # wait_for FILE PATTERN: until FILE contains PATTERN (10 s)
+  for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "demo: timed out waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1
+}
 
-step "Package from $pair (old $(stat -c %s "$old") bytes -> new $(stat -c %s "$new") bytes)"
-"$cfota" diff "$old" "$new" -o "$work/update.cfp" --from-version v1.9.4 --to-version v1.10
-"$cfota" info "$work/update.cfp"
+step "FOTA server with its embedded store (SQLite, packages by content hash)"
+"$cfota" server --data "$work/server" --port 0 >"$work/server.log" 2>&1 &
+pids+=($!)
+wait_for "$work/server.log" "listening on"
+url=$(grep -o 'http://[0-9.:]*' "$work/server.log" | head -1)
+export CFOTA_SERVER=$url
+export CFOTA_ADMIN_TOKEN
+CFOTA_ADMIN_TOKEN=$(cat "$work/server/admin-token")
+echo "server at $url"
 
-step "Apply it as a device with two slots would, checking every hash"
-"$cfota" apply "$old" "$work/update.cfp" -o "$work/rebuilt.bin"
-cmp "$work/rebuilt.bin" "$new" && echo "rebuilt image is identical to new.bin"
+step "Operator: upload $pair as $v_old and $v_new, release $v_new"
+"$cfota" admin upload "$v_old" "$old"
+"$cfota" admin upload "$v_new" "$new"
+"$cfota" admin release "$v_new"
+for _ in $(seq 200); do
+  "$cfota" admin packages | grep -q "\"from\":\"$v_old\".*\"ready\"" && break
+  "$cfota" admin packages | grep -q "\"status\":\"ready\".*\"from\":\"$v_old\"" && break
+  sleep 0.1
+done
+"$cfota" admin packages
 
-step "In place: the target overwrites the running image through 16 KiB of scratch"
-"$cfota" diff --in-place "$old" "$new" -o "$work/inplace.cfp" --from-version v1.9.4 --to-version v1.10
-cp "$old" "$work/image.bin"
-set +e
-"$cfota" apply --in-place "$work/image.bin" "$work/inplace.cfp" --state "$work/device" --power-cut-after 400
-status=$?
-set -e
-echo "exit status $status (75: the power went away after 400 flash operations)"
-step "Next boot: the engine reads its journal and carries on"
-"$cfota" apply --in-place "$work/image.bin" "$work/inplace.cfp" --state "$work/device"
-cmp "$work/image.bin" "$new" && echo "image.bin is now exactly new.bin"
+imeis=(867723030000001 867723030000002 867723030000003)
+declare -A token
+for imei in "${imeis[@]}"; do
+  token[$imei]=$("$cfota" admin enrol "$imei" | grep -o '"token":"[0-9a-f]*"' | cut -d'"' -f4)
+done
+
+start_module() { # start_module NAME IMEI: an emulated SIM7020 on the old firmware
+  "$bin/cfota-modem" --state "$work/$1" --firmware "$old" --version "$v_old" --imei "$2" \
+    --fota-server "$url" --device-token "${token[$2]}" --link "$work/$1.tty" >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  wait_for "$work/$1.log" "/dev/pts"
+  for _ in $(seq 50); do [ -e "$work/$1.tty" ] && break; sleep 0.1; done
+  echo "module $1 (IMEI $2) on $v_old, serial line $work/$1.tty"
+}
+
+step "Path 1, over the air (note section 4): the module fetches its package itself"
+start_module ota "${imeis[0]}"
+"$cfota" bearer --port "$work/ota.tty"
+"$cfota" update --port "$work/ota.tty" --ota --expect-version "$v_new"
+
+step "Path 2, hardware interface (note section 5): the controller writes the package"
+# The controller gets the package from the server, as a device would.
+check=$(curl -fsS "$url/d/v1/check?imei=${imeis[1]}&tok=${token[${imeis[1]}]}&ver=$v_old")
+echo "$check"
+pkg_url=$url$(echo "$check" | sed -n 's/^url=//p')
+curl -fsS -o "$work/package.cfp" "$pkg_url"
+"$cfota" info "$work/package.cfp" | sed -n '1p;/flags/p;/target version/p;/segments/p'
+start_module push "${imeis[1]}"
+"$cfota" push --port "$work/push.tty" "$work/package.cfp" --expect-version "$v_new"
+
+step "Path 3, HTTP (note section 6): the module downloads the package into its update partition"
+start_module http "${imeis[2]}"
+http_url="$url$(curl -fsS "$url/d/v1/check?imei=${imeis[2]}&tok=${token[${imeis[2]}]}&ver=$v_old" | sed -n 's/^url=//p')"
+"$cfota" update --port "$work/http.tty" --http "$http_url" --package "$work/package.cfp" --expect-version "$v_new"
+
+step "Each module now runs $v_new"
+for m in ota push http; do
+  printf '%s: ' "$m"; "$cfota" at --port "$work/$m.tty" AT+CGMR | head -1
+done
+
+step "What the server saw"
+"$cfota" admin stats
+"$cfota" admin devices
