@@ -43,7 +43,7 @@ int cmd_bearer(int argc, char **argv)
     rc = cfota_ctl_bearer(&l.ctl, apn, &info, &rep);
     if (rc == CFOTA_CTL_OK && !json)
         printf("operator: %s (AcT %u)\nsignal: rssi %u, ber %u\nregistration: %u\ncontext: %u, APN %s, "
-               "address %s%s\n",
+               "address and mask %s%s\n",
                info.oper, info.act, info.rssi, info.ber, info.reg_stat, info.cid, info.apn, info.addr,
                info.apn_set ? "\nAPN changed" : "");
     l.quiet = quiet;
