@@ -27,7 +27,7 @@ struct diff_args {
     const char *old_path, *new_path, *out_path;
     const char *from_version, *to_version;
     const char *segment_text, *scratch_text;
-    int full, in_place, quiet;
+    int full, in_place, best, quiet;
     struct cfota_encode_opts opts;
 };
 
@@ -48,6 +48,7 @@ static void usage(FILE *f)
             "                         work on a power cut but code a little worse\n"
             "  --full                 full-image package: NEW whole, no base needed\n"
             "  --in-place             package for in-place apply (OLD overwritten)\n"
+            "  --best                 about 0.5%% smaller, about twice the time\n"
             "  --scratch-size N       scratch bytes of the device for --in-place,\n"
             "                         a multiple of 4K (default 16K)\n"
             "  -q, --quiet            no progress bar, no summary line\n"
@@ -104,6 +105,7 @@ static int check_options(struct diff_args *a)
     a->opts.target_version = a->to_version;
     a->opts.no_base = a->full;
     a->opts.in_place = a->in_place;
+    a->opts.best = a->best;
     return 0;
 }
 
@@ -185,6 +187,7 @@ int cmd_diff(int argc, char **argv)
         {"scratch-size", 0, &a.scratch_text, NULL},
         {"full", 0, NULL, &a.full},
         {"in-place", 0, NULL, &a.in_place},
+        {"best", 0, NULL, &a.best},
         {"quiet", 'q', NULL, &a.quiet},
         {NULL, 0, NULL, NULL},
     };

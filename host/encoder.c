@@ -23,9 +23,11 @@
 #define DEFAULT_SEGMENT 65536u
 #define DEFAULT_SCRATCH 16384u
 #define MAX_IMAGE 0x01000000u
-/* Refinement passes: the second one decides with the ops ahead already
- * refined (-0.5% over the corpus for about 0.05 s on 600 KB). */
-#define REFINE_PASSES 2
+/* Refinement passes: the second one (opts.best) decides with the ops ahead
+ * already refined: -0.5% over the corpus, but it nearly doubles the time,
+ * which the default keeps within twice bsdiff's. */
+#define REFINE_PASSES 1
+#define REFINE_PASSES_BEST 2
 
 static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_len, const uint8_t *new_,
                        size_t new_len, const struct cfota_encode_opts *o)
@@ -73,7 +75,7 @@ static int parse(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
  * smaller: the refinement decides by a few bytes of lookahead, so it is
  * checked on the whole. Returns 0, or -1 if the ops are inconsistent. */
 static int code_best(const struct cfota_oplist *ops, const uint8_t *old, size_t old_len, const uint8_t *new_,
-                     size_t new_len, const struct coder_params *cp, const struct refine_params *rp,
+                     size_t new_len, const struct coder_params *cp, const struct refine_params *rp, int passes,
                      struct bytes *payload)
 {
     struct cfota_oplist refined = {0, 0, 0};
@@ -83,7 +85,7 @@ static int code_best(const struct cfota_oplist *ops, const uint8_t *old, size_t 
         refined.v = xmalloc(ops->n * sizeof *ops->v);
         refined.n = refined.cap = ops->n;
         memcpy(refined.v, ops->v, ops->n * sizeof *ops->v);
-        for (pass = 0; pass < REFINE_PASSES; pass++)
+        for (pass = 0; pass < passes; pass++)
             refine_ops(&refined, old, old_len, new_, new_len, rp);
         rc = coder_encode(&refined, old, old_len, new_, new_len, cp, &alt);
         if (rc == 0 && alt.n < payload->n) {
@@ -105,7 +107,7 @@ static int code_best(const struct cfota_oplist *ops, const uint8_t *old, size_t 
  * only a few literals to repair), so both are coded and the smaller kept. */
 static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
                            struct parse_params *pp, struct cfota_oplist *ops, struct coder_params *cp,
-                           struct bytes *payload)
+                           int passes, struct bytes *payload)
 {
     struct inplace_plan plan;
     struct inplace_stats st;
@@ -128,8 +130,8 @@ static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *ne
         rp.valid_run = inplace_valid_run;
         rp.valid_ctx = &plan;
         rp.ordered = 1;
-        if (code_best(ops, old, old_len, new_, new_len, cp, &rp, payload) != 0 ||
-            code_best(&second, old, old_len, new_, new_len, cp, &rp, &alt) != 0)
+        if (code_best(ops, old, old_len, new_, new_len, cp, &rp, passes, payload) != 0 ||
+            code_best(&second, old, old_len, new_, new_len, cp, &rp, passes, &alt) != 0)
             rc = CFOTA_E_INVAL;
         else if (alt.n < payload->n) {
             struct bytes t = *payload;
@@ -165,7 +167,7 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     struct cfota_oplist ops = {0, 0, 0};
     struct bytes payload = {0, 0, 0};
     uint8_t head[CFOTA_HEADER_MAX];
-    int rc, hsize;
+    int rc, hsize, passes;
 
     if (!opts) {
         memset(&none, 0, sizeof none);
@@ -186,13 +188,15 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
         return rc;
     memset(&cp, 0, sizeof cp);
     cp.segment_size = h.segment_size;
+    passes = opts->best ? REFINE_PASSES_BEST : REFINE_PASSES;
     if (opts->in_place)
-        rc = encode_in_place(old, old_len, new_, new_len, &pp, &ops, &cp, &payload);
+        rc = encode_in_place(old, old_len, new_, new_len, &pp, &ops, &cp, passes, &payload);
     else {
         struct refine_params rp;
         memset(&rp, 0, sizeof rp);
         rp.cp = &cp;
-        rc = code_best(&ops, old, old_len, new_, new_len, &cp, &rp, &payload) == 0 ? CFOTA_OK : CFOTA_E_INVAL;
+        rc = code_best(&ops, old, old_len, new_, new_len, &cp, &rp, passes, &payload) == 0 ? CFOTA_OK
+                                                                                              : CFOTA_E_INVAL;
     }
     oplist_free(&ops);
     if (rc != CFOTA_OK) {

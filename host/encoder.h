@@ -21,6 +21,9 @@ struct cfota_encode_opts {
     int no_base;                 /* full-image package: ignore old */
     int in_place;                /* order and constrain for in-place apply */
     uint32_t scratch_size;       /* in-place scratch bytes (default 16 KiB) */
+    int best;                    /* spend about twice the time for ~0.5%
+                                    smaller packages (a second refinement
+                                    pass); for servers building offline */
     /* Called now and then with bytes of the target parsed so far. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

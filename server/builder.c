@@ -111,6 +111,7 @@ static int build(struct cfota_server *srv, const char *from, const char *to)
      * package, not for a second image); an in-place package also applies
      * to an A/B device, so it is the one kind the server makes. */
     opts.in_place = 1;
+    opts.best = 1; /* built once, offline, downloaded by a whole fleet */
     rc = cfota_encode(base.p, base.n, target.p, target.n, &opts, &pkg);
     if (rc < 0) {
         recorded = fail(srv, &p, "encoder: %s", cfota_status_name(rc));
