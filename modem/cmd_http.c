@@ -235,36 +235,8 @@ static int is_2xx(int status)
 /* Content-Length among the header lines, if there is one. */
 static int find_content_length(const char *h, size_t len, uint32_t *out)
 {
-    static const char name[] = "content-length:";
-    size_t i = 0, k;
-    while (i < len) {
-        size_t end = i;
-        while (end < len && h[end] != '\n')
-            end++;
-        for (k = 0; k < sizeof name - 1 && i + k < end; k++) {
-            char c = h[i + k];
-            if (c >= 'A' && c <= 'Z')
-                c = (char)(c - 'A' + 'a');
-            if (c != name[k])
-                break;
-        }
-        if (k == sizeof name - 1) {
-            unsigned long long v = 0;
-            size_t p = i + k, digits = 0;
-            while (p < end && h[p] == ' ')
-                p++;
-            while (p < end && h[p] >= '0' && h[p] <= '9' && digits < 12) {
-                v = v * 10 + (unsigned)(h[p++] - '0');
-                digits++;
-            }
-            if (digits == 0 || v > 0xFFFFFFFFull)
-                return 0;
-            *out = (uint32_t)v;
-            return 1;
-        }
-        i = end + 1;
-    }
-    return 0;
+    const char *end, *v = http_header_value(h, len, "content-length:", &end);
+    return v && http_parse_u32(v, end, out, NULL) == 0;
 }
 
 void chttp_on_head(struct modem *m, int slot, int status, const char *headers, size_t len)

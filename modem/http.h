@@ -101,6 +101,15 @@ void modem_http_cancel(struct modem *m, int slot);
 void modem_http_clear(struct modem *m);
 
 /* The slot handlers, dispatched by http_events.c. */
+/* The value of the first header line starting with name (lower case,
+ * compared without regard to case, e.g. "content-length:"), leading spaces
+ * skipped; *end is where its line ends. NULL if there is none. */
+const char *http_header_value(const char *h, size_t len, const char *name, const char **end);
+
+/* The decimal number at [p, end), at most 32 bits; *after (if not NULL)
+ * gets the first byte after it. Returns 0, or -1 for no digits or too big. */
+int http_parse_u32(const char *p, const char *end, uint32_t *out, const char **after);
+
 void chttp_on_head(struct modem *m, int slot, int status, const char *headers, size_t len);
 int chttp_on_body(struct modem *m, int slot, const uint8_t *data, size_t len);
 void chttp_on_done(struct modem *m, int slot, int result);

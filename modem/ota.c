@@ -539,34 +539,10 @@ static void report_done(struct modem *m, int result)
 /* "Content-Range: bytes <first>-..." names where the answer starts. */
 static int range_start(const char *h, size_t len, uint32_t *first)
 {
-    static const char name[] = "content-range: bytes ";
-    size_t i = 0, k;
-    while (i < len) {
-        size_t end = i;
-        while (end < len && h[end] != '\n')
-            end++;
-        for (k = 0; k < sizeof name - 1 && i + k < end; k++) {
-            char c = h[i + k];
-            if (c >= 'A' && c <= 'Z')
-                c = (char)(c - 'A' + 'a');
-            if (c != name[k])
-                break;
-        }
-        if (k == sizeof name - 1) {
-            unsigned long long v = 0;
-            size_t p = i + k, digits = 0;
-            while (p < end && h[p] >= '0' && h[p] <= '9' && digits < 11) {
-                v = v * 10 + (unsigned)(h[p++] - '0');
-                digits++;
-            }
-            if (digits == 0 || p == end || h[p] != '-' || v > 0xFFFFFFFFull)
-                return -1;
-            *first = (uint32_t)v;
-            return 0;
-        }
-        i = end + 1;
-    }
-    return -1;
+    const char *end, *after, *v = http_header_value(h, len, "content-range: bytes ", &end);
+    if (!v || http_parse_u32(v, end, first, &after) != 0 || after == end || *after != '-')
+        return -1;
+    return 0;
 }
 
 void ota_on_head(struct modem *m, int status, const char *headers, size_t len)
