@@ -160,17 +160,15 @@ static int flush_stage(struct cfota_update *u, int pad)
 static int write_new(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len)
 {
     struct cfota_update *u = ctx;
-    if (off == 0 || off < u->seg_start || off != u->seg_start + u->staged_at + u->staged) {
+    if (u->staged_at + u->staged == 0) {
         /* The first write of a segment tells us which one it is (in an
          * ordered package only the decoder knows). */
-        if (u->staged_at + u->staged != 0 && off != u->seg_start + u->staged_at + u->staged)
-            return CFOTA_E_INVAL;
         u->seg_index = u->dec.seg_index;
         u->seg_start = u->dec.seg_start;
         u->seg_len = u->dec.seg_end - u->dec.seg_start;
-        if (off != u->seg_start)
-            return CFOTA_E_INVAL;
     }
+    if (off != u->seg_start + u->staged_at + u->staged)
+        return CFOTA_E_INVAL; /* writes within a segment are sequential */
     while (len) {
         uint32_t room = u->cfg->buf_size - u->staged, n = len < room ? len : room;
         int rc;
