@@ -27,6 +27,7 @@ static void usage(FILE *f)
                "  --port DEV            serial port (/dev/ttyUSB0, or cfota modem --link)\n"
                "  --baud N              line rate, also sent as AT+IPR=N (default 115200)\n"
                "  --expect-version V    fail unless AT+CGMR shows V afterwards\n"
+               "  --stage-only          only write the package (AT+CFLE, AT+CFLW); no update\n"
                "  --json                print the outcome as one JSON object on stdout\n"
                "  -q, --quiet           no progress\n"
                "  --trace               print the AT dialogue on stderr\n"
@@ -46,10 +47,11 @@ static int read_mem(void *ctx, uint32_t off, void *buf, uint32_t len)
 int cmd_push(int argc, char **argv)
 {
     const char *port = NULL, *baud = NULL, *expect = NULL, *ops[1];
-    int n_ops, json = 0, quiet = 0, trace = 0, rc;
+    int n_ops, json = 0, quiet = 0, trace = 0, stage = 0, rc;
     const struct cli_option opts[] = {
         {"port", 0, &port, NULL},        {"baud", 0, &baud, NULL}, {"expect-version", 0, &expect, NULL},
         {"json", 0, NULL, &json},        {"quiet", 'q', NULL, &quiet}, {"trace", 0, NULL, &trace},
+        {"stage-only", 0, NULL, &stage},
         {NULL, 0, NULL, NULL},
     };
     struct bytes pkg = {0};
@@ -66,6 +68,7 @@ int cmd_push(int argc, char **argv)
         bytes_free(&pkg);
         return rc;
     }
+    l.cfg.stage_only = (uint8_t)stage;
     memset(&rep, 0, sizeof rep);
     src.ctx = &pkg;
     src.read = read_mem;

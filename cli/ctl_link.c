@@ -30,6 +30,13 @@ static int progress(void *ctx, int step, uint32_t done, uint32_t total)
 {
     struct ctl_link *l = ctx;
     int byte_step = step == CFOTA_CTL_STEP_WRITE || step == CFOTA_CTL_STEP_HTTP_GET;
+    /* Time the local upload (for --json, and the bench of the upload's
+     * speed against the raw line rate). */
+    if (step == CFOTA_CTL_STEP_ERASE && l->upload_start == 0)
+        l->upload_start = now_s();
+    if (l->timed_step == CFOTA_CTL_STEP_WRITE && step != CFOTA_CTL_STEP_WRITE && l->upload_end == 0)
+        l->upload_end = now_s();
+    l->timed_step = step;
     if (l->quiet || l->json)
         return 0;
     if (step != l->last_step) {
@@ -127,8 +134,12 @@ int ctl_link_finish(struct ctl_link *l, int result, const struct cfota_ctl_repor
                                                                                       : 1;
     if (!l->quiet && !l->json && l->last_step && isatty(2))
         fputc('\n', stderr);
+    if (l->timed_step == CFOTA_CTL_STEP_WRITE && l->upload_end == 0)
+        l->upload_end = now_s();
     if (l->json) {
         printf("{\"result\":%d,", result);
+        if (l->upload_start > 0 && l->upload_end > l->upload_start)
+            printf("\"upload_ms\":%.0f,", (l->upload_end - l->upload_start) * 1000);
         json_str("result_name", cfota_ctl_result_name(result), 1);
         json_str("step", cfota_ctl_step_name(rep->step), 1);
         printf("\"cme\":%d,\"http\":%d,\"bytes\":%u,\"retries\":%u,\"restarts\":%u,\"rebooted\":%s,\"reported\":%s,",

@@ -19,8 +19,9 @@ struct ctl_link {
     struct cfota_ctl ctl;
     const char *cmd;     /* the subcommand, for messages */
     int json, quiet, trace;
-    int last_step;
+    int last_step, timed_step;
     double step_start;
+    double upload_start, upload_end; /* first AT+CFLE to the last CFLW's OK */
 };
 
 /* The options every module command takes: --port DEV (required), --baud

@@ -170,6 +170,10 @@ int cfota_ctl_upload(struct cfota_ctl *ctl, const struct cfota_ctl_source *src,
         ctl_copy(rep->md5, sizeof rep->md5, hex);
         return ctl_end(ctl, CFOTA_CTL_E_MD5, CFOTA_CTL_STEP_WRITE);
     }
+    if (ctl->cfg->stage_only) {
+        ctl_copy(rep->md5, sizeof rep->md5, hex);
+        return ctl_end(ctl, CFOTA_CTL_OK, CFOTA_CTL_STEP_WRITE);
+    }
     if ((r = ctl_version(ctl, rep->before, CFOTA_CTL_STEP_VERSION)) != 0)
         return r;
     if ((r = ctl_trigger_local(ctl, src->len, hex)) != 0)

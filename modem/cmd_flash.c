@@ -54,7 +54,7 @@ static int cfle_write(struct modem *m, const struct at_args *a)
             return CME_FAILED;
         }
     }
-    at_defer(m, 100 * (uint64_t)num); /* about 100 ms per 4 KB sector */
+    at_defer(m, 45 * (uint64_t)num); /* NOR sector erase, typical 45 ms per 4 KB */
     return AT_OK;
 }
 
@@ -66,7 +66,7 @@ static int cflw_done(struct modem *m)
         at_power_lost(m);
         return CME_FAILED;
     }
-    at_defer(m, 10);
+    at_defer(m, 2); /* NOR page programs: about 2 ms for 512 bytes */
     return AT_OK;
 }
 

@@ -44,7 +44,36 @@ struct runner {
     int trace;
     uint64_t t0;
     struct bytes out;  /* what the core sent during one call */
+    /* --speed real: when each direction of the serial line is free again
+     * (microseconds of clock_us()); a byte takes 10 bit times (8N1). */
+    uint64_t rx_free_us, tx_free_us;
 };
+
+static uint64_t clock_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* --speed real paces the line at the AT+IPR rate (115200 while it is 0,
+ * auto-bauding): n bytes occupy the line n * 10 / rate seconds after it
+ * is free, and the bytes are only handed on (received) or the next ones
+ * only sent (transmitted) when that time has come. So a host sees the
+ * throughput of a real UART, the AT overhead included. */
+static void pace(struct runner *r, uint64_t *free_us, size_t n)
+{
+    uint32_t rate = r->m->settings.ipr ? r->m->settings.ipr : 115200u;
+    uint64_t now = clock_us(), start = *free_us > now ? *free_us : now;
+    if (r->m->cfg.speed != MODEM_SPEED_REAL || n == 0)
+        return;
+    *free_us = start + (uint64_t)n * 10u * 1000000u / rate;
+    while ((now = clock_us()) < *free_us) {
+        uint64_t left = *free_us - now;
+        struct timespec ts = {(time_t)(left / 1000000u), (long)(left % 1000000u) * 1000L};
+        nanosleep(&ts, NULL);
+    }
+}
 
 static volatile sig_atomic_t stop_requested;
 
@@ -98,6 +127,7 @@ static void flush_output(struct runner *r)
 {
     trace_bytes(r, "tx", r->out.p, r->out.n);
     link_write(&r->link, r->out.p, r->out.n);
+    pace(r, &r->tx_free_us, r->out.n);
     r->out.n = 0;
 }
 
@@ -252,6 +282,7 @@ static int loop(struct runner *r)
         n = link_read(&r->link, fds, nfds, buf, sizeof buf);
         if (n < 0)
             return 0; /* end of stdin */
+        pace(r, &r->rx_free_us, (size_t)(n > 0 ? n : 0));
         trace_bytes(r, "rx", buf, (size_t)n);
         if (n > 0)
             modem_input(r->m, buf, (size_t)n, clock_ms());

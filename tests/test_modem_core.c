@@ -355,7 +355,7 @@ static void test_real_speed_delays(void **state)
     advance(r, 5000);
     assert_string_equal(send_at(r, "AT+CFLE=0,0,3\r"), "");
     assert_string_equal(send_at(r, "AT+CSQ\r"), ""); /* held, not lost */
-    advance(r, 299);
+    advance(r, 134); /* 3 blocks of 45 ms */
     assert_string_equal(taken(r), "");
     advance(r, 1);
     assert_string_equal(taken(r), OK "\r\n+CSQ: 20,0\r\n" OK);

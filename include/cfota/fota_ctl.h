@@ -152,6 +152,9 @@ struct cfota_ctl_config {
     uint8_t restarts;       /* full restarts (from AT+CFLE) of an upload whose chunk
                                failed every retry [1]; CFOTA_CTL_NO_RESTART: none */
     uint8_t probe_tries;    /* AT attempts before CFOTA_CTL_E_NO_MODULE [5] */
+    uint8_t stage_only;     /* cfota_ctl_upload: stop once the package is written
+                               and its MD5 known (rep.md5), without AT+CFOTA=5:
+                               stage now, trigger later [0] */
 };
 #define CFOTA_CTL_NO_BAUD 0xFFFFFFFFu
 #define CFOTA_CTL_NO_RESTART 0xFFu
