@@ -180,8 +180,6 @@ void parse_ops(struct matcher *mt, const uint8_t *old, size_t old_len, const uin
                 cur = next;
         }
     }
-    if (lastscan < n) /* unreachable: the last pass covers to n */
-        emit(ops, (struct align){CFOTA_OP_LIT, 0}, lastscan, n - lastscan);
     if (pp->progress)
         pp->progress(pp->progress_ctx, n, n);
 }

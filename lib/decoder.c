@@ -372,10 +372,6 @@ int cfota_dec_sink(struct cfota_dec *d, const uint8_t *buf, size_t len, size_t *
     if (rc < 0) {
         d->state = ST_ERROR;
         d->error = (uint8_t)(int8_t)rc;
-    } else if (rc == CFOTA_MORE && d->in_pos + (d->in_len - d->in_head) >= d->payload_end) {
-        rc = CFOTA_E_TRUNCATED; /* cannot happen for a valid package */
-        d->state = ST_ERROR;
-        d->error = (uint8_t)(int8_t)rc;
     }
     return rc;
 }
