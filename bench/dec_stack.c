@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench/dec_stack.c: measures the RAM the streaming decoder really needs on
  * a host: sizeof(struct cfota_dec) and the deepest stack its calls reach.

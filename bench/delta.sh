@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/delta.sh: the delta benchmark of cfota against its peers.
 #
 # For every old -> new pair of the firmware corpus it makes a package with
@@ -38,7 +39,7 @@ TOOLS="cfota bsdiff xdelta3-djw zstd-22-long"
 case "${1:-}" in
 "") ;;
 --quick) QUICK=1; RUNS=1 ;;
--h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 *) echo "usage: bench/delta.sh [--quick]" >&2; exit 2 ;;
 esac
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench/inplace.c: what in-place apply costs, per corpus pair: package
  * bytes in place against A/B (the target: at most 1.05 in total), and the

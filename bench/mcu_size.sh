@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/mcu_size.sh: the device library (lib/) and the controller library
-# (mcu/, when present) cross-built for a Cortex-M4 with -Os and Thumb-2, as
+# (controller/) cross-built for a Cortex-M4 with -Os and Thumb-2, as
 # firmware would build them: code size per file and in total (text, data,
 # bss), RAM of the state structs, and worst-case stack per entry point
 # (-fstack-usage and -fcallgraph-info, bench/stack_depth.py). Fails if the
@@ -12,7 +13,7 @@ trap 'rm -rf "$out"' EXIT
 cc=arm-none-eabi-gcc
 flags=(-Os -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -std=c99 -pedantic -Wall -Wextra -Werror
        -Wno-unused-parameter -ffunction-sections -fdata-sections -fstack-usage -fcallgraph-info=su
-       -I"$top/include")
+       -I"$top/include" -I"$top/controller/include")
 
 build() { # build DIR: compile every .c of DIR into $out/DIR
   local dir=$1
@@ -23,7 +24,7 @@ build() { # build DIR: compile every .c of DIR into $out/DIR
 }
 
 parts=(lib)
-[ -d "$top/mcu" ] && ls "$top"/mcu/*.c >/dev/null 2>&1 && parts+=(mcu)
+parts+=(controller)
 for p in "${parts[@]}"; do build "$p"; done
 
 echo "## Code size, arm-none-eabi-gcc $($cc -dumpversion), -Os -mcpu=cortex-m4 -mthumb"
@@ -43,8 +44,8 @@ SIZE(sizeof_cfota_dec, struct cfota_dec)
 SIZE(sizeof_cfota_update, struct cfota_update)
 SIZE(sizeof_cfota_models, struct cfota_models)
 C
-for h in "$top"/include/cfota/*.h; do
-  case "$(basename "$h")" in at.h|fota_ctl.h) echo "#include \"cfota/$(basename "$h")\"" >> "$out/sizes.c" ;; esac
+for h in "$top"/controller/include/cfota_ctl/*.h; do
+  echo "#include \"cfota_ctl/$(basename "$h")\"" >> "$out/sizes.c"
 done
 $cc "${flags[@]}" -c "$out/sizes.c" -o "$out/sizes.o"
 echo

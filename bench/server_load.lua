@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- bench/server_load.lua: wrk script for bench/server_load.sh.
 --
 -- Each wrk connection cycles through the request paths listed, one per

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/server_load.sh: load benchmark of `cfota server` over loopback.
 #
 # Starts a server on a temporary data directory, uploads an image pair and

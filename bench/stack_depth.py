@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """bench/stack_depth.py: worst-case stack per entry point, from GCC's
 -fcallgraph-info=su output (.ci files, VCG format).
 

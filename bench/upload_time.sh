@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/upload_time.sh: how long the controller takes to write a package
 # into a module through the hardware interface (the note's section 5:
 # AT+CFLE, then AT+CFLW chunks of 512 bytes), against the raw time of the

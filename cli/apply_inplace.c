@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/apply_inplace.c: `cfota apply --in-place IMAGE PKG`, the update engine
  * of a device, run on the host against a simulated NOR flash.
@@ -5,7 +6,7 @@
  * The simulated device lives in a state directory (--state DIR, by default
  * IMAGE.cfota-state beside the image): flash.bin holds the image region,
  * the scratch area, the journal and the stored package, laid out by
- * host/fota_layout.c. The first run loads IMAGE and PKG into that flash and
+ * sim/fota_layout.c. The first run loads IMAGE and PKG into that flash and
  * starts the update; with --power-cut-after N the simulated power fails
  * after N flash operations and the command exits with status 75. Running
  * the same command again (without the option, or with another N) is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/apply_inplace.h: the in-place mode of `cfota apply` (see the .c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/args.c: option parsing for the cfota subcommands (cli/args.h).
  *

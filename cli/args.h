@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/args.h: the option conventions shared by every cfota subcommand.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_admin.c: `cfota admin COMMAND ...`, the operator's side of the
  * server (docs/server-api.md §4, docs/server.md).

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_apply.c: `cfota apply OLD PKG -o NEW`, apply a package on the
  * host.
  *
- * The work is done by cfota_apply_mem() (host/apply.h), which runs the
+ * The work is done by cfota_apply_mem() (encoder/apply.h), which runs the
  * device library's decoder with every check a device makes: header,
  * payload CRC, base size and SHA-256 before decoding, target SHA-256
  * after. NEW is written only when all of them passed, and atomically, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_at.c: `cfota at --port DEV 'AT+CGMR' ...`: send commands one
  * after the other, each after the previous one's final result, and print

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_bearer.c: `cfota bearer --port DEV [--apn APN]`, the note's
  * section 3: check the SIM, signal, registration, PDP context, operator

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_diff.c: `cfota diff OLD NEW -o PKG`, make a package.
  *
- * The command is a thin shell around cfota_encode() (host/encoder.h): it
+ * The command is a thin shell around cfota_encode() (encoder/encoder.h): it
  * turns options into struct cfota_encode_opts, checks what the encoder
  * would refuse anyway so that the user gets a message naming the option
  * instead of "invalid argument", shows progress on a terminal, and writes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_info.c: `cfota info PKG [--json]`, describe a package.
  *

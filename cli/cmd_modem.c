@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_modem.c: `cfota modem`, run one emulated SIM7020 module
  * (docs/modem.md).

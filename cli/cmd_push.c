@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_push.c: `cfota push --port DEV PKG`, the note's section 5: write
  * a package into the module through the hardware interface (AT+CFLE,
  * AT+CFLW in chunks of 512 bytes), then AT+CFOTA=5 with its length and
  * MD5, follow the module through its reset, read the new version, and
  * report the result (AT+CFOTA=4). The flow is the controller library's
- * (cfota_ctl_upload in include/cfota/fota_ctl.h), as an MCU would run it.
+ * (cfota_ctl_upload in controller/include/cfota_ctl/fota_ctl.h), as an MCU would run it.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_server.c: `cfota server --data DIR [...]`, run the FOTA server.
  *

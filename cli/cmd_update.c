@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/cmd_update.c: `cfota update --port DEV --ota | --http URL`: the
  * note's section 4 (the module fetches the package from its FOTA server
  * itself: AT+CFOTA=1) and section 6 (the module downloads a package over
  * HTTP into its update partition, then AT+CFOTA=5). Both follow the module
  * through its reset, check AT+CGMR and report with AT+CFOTA=4, through the
- * controller library (include/cfota/fota_ctl.h).
+ * controller library (controller/include/cfota_ctl/fota_ctl.h).
  */
 #include <stdio.h>
 #include <stdlib.h>

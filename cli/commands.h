@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/commands.h: the subcommands of the cfota tool. Each lives in its own
  * cli/cmd_<name>.c and is listed once in the table of cli/main.c.

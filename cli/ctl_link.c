@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/ctl_link.c: the serial link and controller shared by the module
  * commands (ctl_link.h).

@@ -1,12 +1,13 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/ctl_link.h: what `cfota push`, `update`, `bearer` and `at` share:
- * opening the serial port, the controller (include/cfota/fota_ctl.h) on
+ * opening the serial port, the controller (controller/include/cfota_ctl/fota_ctl.h) on
  * it, progress output, and the report printed at the end.
  */
 #ifndef CFOTA_CLI_CTL_LINK_H
 #define CFOTA_CLI_CTL_LINK_H
 
-#include "cfota/fota_ctl.h"
+#include "cfota_ctl/fota_ctl.h"
 #include "serial.h"
 
 /* Exit statuses of the module commands (docs/cli.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/main.c: the cfota command-line tool, a dispatcher over subcommands.
  *

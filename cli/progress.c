@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/progress.c: the progress bar of cli/progress.h.
  *

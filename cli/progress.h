@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/progress.h: a progress bar on stderr for long host operations.
  *

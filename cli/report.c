@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/report.c: messages and file I/O of the cfota commands
  * (cli/report.h).

@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/report.h: what the cfota commands tell the user, said one way.
  *
  * Failures read "cfota: <command>: <file>: <reason>" (docs/cli.md), with
  * strerror() for I/O, so a firmware engineer reading a CI log sees which
- * file and why. The file helpers here wrap host/bytes.h and report their
+ * file and why. The file helpers here wrap util/bytes.h and report their
  * own failures; outputs are always written atomically (temporary file and
  * rename), so a failed or interrupted command never leaves half a file
  * under the name the user asked for.

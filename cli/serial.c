@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/serial.c: a POSIX serial port for the AT channel (serial.h).
  *

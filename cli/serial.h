@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/serial.h: a POSIX serial port (termios) as the link of the AT
- * channel (include/cfota/at.h): a real module on /dev/ttyUSB0, or the
+ * channel (controller/include/cfota_ctl/at.h): a real module on /dev/ttyUSB0, or the
  * emulator's pseudo-terminal (`cfota modem --link PATH`).
  */
 #ifndef CFOTA_CLI_SERIAL_H

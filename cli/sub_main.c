@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli/sub_main.c: the entry point of a subcommand built as its own program
  * (cfota-modem, cfota-server, cfota-admin), git-style.

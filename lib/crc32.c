@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/crc32.c: table-free CRC-32 (see cfota/crc32.h for why table-free).
  */

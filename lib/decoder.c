@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/decoder.c: the streaming package decoder (cfota/decoder.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/flash.c: flash areas (cfota/flash.h).
  *

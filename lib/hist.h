@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/hist.h: the running history the symbol contexts are made from
  * (struct cfota_hist), updated the same way by encoder and decoder

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/journal.c: the update journal (see journal.h for the design).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/journal.h: the update journal, a log of small records in two erase
  * blocks (internal to the update engine; docs/update-engine.md, "Journal").

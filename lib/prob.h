@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/prob.h: the adaptive binary probability shared by encoder and
  * decoder (internal to cfota; not installed).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/sha256.c: a compact SHA-256 for the device library (FIPS 180-4).
  *

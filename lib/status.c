@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/status.c: names of the status codes (cfota/status.h).
  */

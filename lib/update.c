@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/update.c: the power-fail-safe update engine (cfota/update.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/verify.c: integrity checks over images in flash (cfota/verify.h).
  */

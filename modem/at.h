@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/at.h: what a command handler sees: its arguments, the ways to
  * answer, and the row it is registered with in the command table.

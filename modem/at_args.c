@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/at_args.c: the arguments of a write form, AT+X=<a>,<b>,...
  *

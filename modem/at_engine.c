@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/at_engine.c: the AT framing of the module (spec section 1).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/boot.c: power-on and reset of the module.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/cmd_flash.c: AT+CFLE, AT+CFLW, AT+CFLR (spec sections 2.2-2.4,
  * [M102 pp.232-233]): how an MCU erases and writes the FOTA update

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/cmd_fota.c: AT+CFOTA=<mode>[,...] (spec section 2.1).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/cmd_general.c: the identity and interface commands: AT, ATE,
  * ATI, ATZ, AT&F, AT&W, AT+CGMI, AT+CGMM, AT+CGMR, AT+CGSN, AT+CIMI,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/cmd_network.c: the SIM, radio and bearer commands of the note's
  * section 3: AT+CPIN, AT+CSQ, AT+CGREG, AT+CEREG, AT+CGACT, AT+CGATT,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/cmd_ota_ext.c: AT+CFOTASRV, our vendor extension that names the
  * FOTA server of AT+CFOTA=1/2/4 and the device's token for it.

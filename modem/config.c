@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/config.c: the default module, the one of the application note:
  * a SIM7020C on CHN-UNICOM with APN "shnbiot", address 10.250.0.213

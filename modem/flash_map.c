@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/flash_map.c: the module's flash, as named areas (spec section 2.2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/fota.h: the two halves of AT+CFOTA=5: the checks made before
  * anything is touched (fota_check.c) and the update itself

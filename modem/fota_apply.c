@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/fota_apply.c: the update itself, behind one function, fota_apply():
  * the device library's power-fail-safe engine (include/cfota/update.h,

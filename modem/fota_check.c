@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/fota_check.c: everything AT+CFOTA=5 verifies before it answers
  * "+CFOTA: Start to update" and resets the module, so that a bad package

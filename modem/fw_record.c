@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/fw_record.c: what the module remembers in flash besides the
  * partitions: the size and version of the running image (AT+CGMR) and an

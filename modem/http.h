@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/http.h: how the module core does HTTP without doing I/O.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/http_client.c: libcurl behind modem/http.h (http_client.h).
  *

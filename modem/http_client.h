@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/http_client.h: the network of the emulated module, on libcurl's
  * multi interface: the host side of modem/http.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/http_events.c: the core's side of HTTP (http.h): starting and
  * cancelling transfers through the host, routing the host's events to

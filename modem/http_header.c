@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/http_header.c: reading a field of the response header text that
  * the host hands the core (http.h), for both HTTP clients of the module:

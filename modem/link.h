@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/link.h: the wire between the emulated module and its host: a
  * pseudo-terminal (what a serial program opens), stdin/stdout, or a TCP

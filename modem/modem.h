@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/modem.h: the emulated SIM7020 module as a pure state machine.
  *

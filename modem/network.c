@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/network.c: the simulated SIM and NB-IoT network.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/ota.c: AT+CFOTA=1..4 against a cfota server (ota.h has the
  * overview; docs/server-api.md the protocol; docs/modem.md the URCs).

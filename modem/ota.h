@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/ota.h: the module's over-the-air path, AT+CFOTA=1..4, against a
  * cfota server (docs/server-api.md, device API).

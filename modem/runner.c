@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/runner.c: the `cfota modem` process (runner.h).
  *

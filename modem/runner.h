@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/runner.h: one emulated module as a process: `cfota modem`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/settings.c: the settings the manual marks AUTO_SAVE: AT+IPR and
  * AT*MCGDEFCONT (AUTO_SAVE_REBOOT), our extension AT+CFOTASRV, and the

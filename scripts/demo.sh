@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job: the whole FOTA system of the SIMCom note, end to end, on
 # this machine. A FOTA server with its embedded store gets two real firmware
 # versions and a release, and makes the package; then three emulated SIM7020

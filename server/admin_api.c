@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/admin_api.c: images, releases, devices for operators
  * (docs/server-api.md §4).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/admin_api.h: the operator's requests (docs/server-api.md §4).
  * http.c has checked the admin token before any of these runs.

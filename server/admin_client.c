@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/admin_client.c: a small libcurl client for the admin API.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/admin_client.h: calling the admin API (docs/server-api.md §4)
  * with libcurl, for `cfota admin` and the tests.

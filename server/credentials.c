@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/credentials.c: server secret, admin token, device tokens.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/credentials.h: the two secrets of a server and what they prove.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/device_api.c: check, download and report (docs/server-api.md §3).
  *

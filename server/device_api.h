@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/device_api.h: the three requests a device makes
  * (docs/server-api.md §3): check, download, report.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/http.c: libmicrohttpd daemon, routing, limits (see http.h).
  *

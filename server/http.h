@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/http.h: the HTTP front end (libmicrohttpd) and what handlers use.
  *

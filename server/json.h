@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/json.h: writing JSON answers into a growable buffer.
  *

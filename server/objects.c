@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/objects.c: content-addressed files (see objects.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/objects.h: image and package files, named by their SHA-256.
  *

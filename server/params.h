@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/params.h: the alphabets of the values in requests
  * (docs/server-api.md §1). Every value a request carries is checked here

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/rollout.c: share, group and failure-rate rules (see rollout.h).
  *

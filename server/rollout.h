@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/rollout.h: which devices a release reaches, and when it stops.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/server.h: run a cfota FOTA server inside a process.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/store.c: SQLite schema and statements behind store.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server/store.h: the server's database (SQLite, WAL mode) and its records.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/dec_rig.h: drive the streaming decoder (cfota/decoder.h) from
  * memory, as a device would from flash, with callbacks that police the

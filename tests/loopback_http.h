@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/loopback_http.h: two tiny HTTP peers on 127.0.0.1 for the
  * emulator's network tests (test_modem_http.c, test_modem_ota.c), each a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/mcu_fake.h: a scripted fake SIM7020 for the controller library's
  * tests (tests/test_mcu_*.c), with a fake clock.
@@ -32,8 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfota/at.h"
-#include "cfota/fota_ctl.h"
+#include "cfota_ctl/at.h"
+#include "cfota_ctl/fota_ctl.h"
 
 enum { F_END = 0, F_CMD, F_DATA, F_EMIT };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/modem_net_rig.h: one emulated module core (modem/modem.h) on a
  * simulated flash, with its real network (modem/http_client.c) and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/server_harness.h: running a cfota server inside a test program and
  * talking to it over loopback with libcurl (tests/test_server_*.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_ctl_pty.c: the module commands of the cfota tool (push,
  * update, bearer, at) against real emulated modules on pseudo-terminals.

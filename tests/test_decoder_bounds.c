@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_decoder_bounds.c: the decoder's memory, measured.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_decoder_corrupt.c: damaged packages never hurt the device.
  *

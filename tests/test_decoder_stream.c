@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_decoder_stream.c: the decoder's streaming and resume promise
  * (cfota/decoder.h), driven directly with memory callbacks (dec_rig.h).

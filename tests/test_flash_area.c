@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_flash_area.c: flash areas (cfota/flash.h) check bounds and
  * alignment before the device sees a call, translate offsets to device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_flashsim.c: the NOR flash simulator keeps the promises of
  * docs/flashsim.md, which the tests of the update engine rely on: erase

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_hashes.c: the device library's own SHA-256 and CRC-32.
  *
  * The device decides from these two functions whether a package is intact
  * and whether the image it built is the one promised, so they are held to
  * published vectors (FIPS 180-4 examples, the CRC-32 check value) and,
- * for SHA-256, to Mbed TLS (host/hash.c) on thousands of random inputs fed
+ * for SHA-256, to Mbed TLS (util/hash.c) on thousands of random inputs fed
  * in every kind of chunking: whole, byte by byte, across the 55/56/64-byte
  * padding boundaries, and in random pieces. The CRC-32 is compared with an
  * independent table-driven implementation written here.

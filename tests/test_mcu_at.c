@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_mcu_at.c: the controller's AT channel (cfota/at.h) against the
  * scripted fake module (tests/mcu_fake.h): framing with and without echo,
@@ -14,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "cfota/at.h"
+#include "cfota_ctl/at.h"
 #include "mcu_fake.h"
 
 struct rig {

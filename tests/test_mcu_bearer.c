@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_mcu_bearer.c: the bearer check and APN configuration (note
  * section 3, cfota_ctl_bearer) against the scripted fake module: the
@@ -12,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "cfota/fota_ctl.h"
+#include "cfota_ctl/fota_ctl.h"
 #include "mcu_fake.h"
 
 #define CHECK_31 CMD("AT+CPIN?", "\r\n+CPIN:READY\r\n" OKR), CMD("AT+CSQ", "\r\n+CSQ: 20,0\r\n" OKR), \

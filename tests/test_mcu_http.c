@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_mcu_http.c: the HTTP update (note section 6, cfota_ctl_http)
  * against the scripted fake module: the note's trace (with the header
@@ -13,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "cfota/fota_ctl.h"
+#include "cfota_ctl/fota_ctl.h"
 #include "mcu_fake.h"
 
 #define URL "http://117.131.85.139:5265/HTTP_test/test3-bin/SIM7020C_V1-SIM7020C_V2-1537247570.bin"

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_mcu_md5.c: the controller's MD5 (cfota/md5.h) gives the RFC
- * 1321 test vectors and agrees with Mbed TLS (host/hash.h) on every length
+ * 1321 test vectors and agrees with Mbed TLS (util/hash.h) on every length
  * around the block and padding boundaries, however the input is split.
  */
 #include <setjmp.h>
@@ -12,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "cfota/md5.h"
+#include "cfota_ctl/md5.h"
 #include "hash.h"
 
 static void hex_of(const void *data, size_t len, char out[33])

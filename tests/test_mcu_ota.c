@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_mcu_ota.c: the over-the-air update (note section 4,
  * cfota_ctl_ota) against the scripted fake module: the note's successful
@@ -14,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "cfota/fota_ctl.h"
+#include "cfota_ctl/fota_ctl.h"
 #include "mcu_fake.h"
 
 #define V1 "\r\n1752B05SIM7020C\r\n" OKR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_mcu_recover.c: a controller that restarted in the middle of
  * an update finds out where the module stands (cfota_ctl_status) and
@@ -12,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "cfota/fota_ctl.h"
+#include "cfota_ctl/fota_ctl.h"
 #include "mcu_fake.h"
 
 #define OLD "1752B05SIM7020C"

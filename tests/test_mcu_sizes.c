@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_mcu_sizes.c: the RAM the controller library's headers state
  * (cfota/at.h, cfota/fota_ctl.h, cfota/md5.h) is the RAM its structs take.
@@ -12,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "cfota/at.h"
-#include "cfota/fota_ctl.h"
-#include "cfota/md5.h"
+#include "cfota_ctl/at.h"
+#include "cfota_ctl/fota_ctl.h"
+#include "cfota_ctl/md5.h"
 
 static void test_struct_sizes(void **state)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_mcu_upload.c: the hardware-interface update (note section 5,
  * cfota_ctl_upload) against the scripted fake module: the exact commands
@@ -17,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "cfota/fota_ctl.h"
+#include "cfota_ctl/fota_ctl.h"
 #include "hash.h"
 #include "mcu_fake.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_modem_at.c: nothing the host sends can crash the module or
  * wedge it. Random bytes, random command lines built from the real

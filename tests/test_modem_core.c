@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_modem_core.c: the module emulator's core (modem/modem.h) fed
  * bytes and a fake clock, without a terminal: framing, error forms, every

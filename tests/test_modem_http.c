@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_modem_http.c: the emulator's HTTP family (modem/cmd_http.c)
  * against a loopback server that answers with bytes the test chose.

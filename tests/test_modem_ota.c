@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_modem_ota.c: the module's over-the-air path (modem/ota.c,
  * AT+CFOTA=1..4 and AT+CFOTASRV) end to end against the real cfota server

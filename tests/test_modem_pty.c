@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_modem_pty.c: the emulator as a process on a real
  * pseudo-terminal, byte for byte against the note's transcripts.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_roundtrip.c: what the encoder makes, the device decoder
  * turns back into exactly the new image.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_server_badinput.c: every kind of bad request gets its 4xx and
  * a JSON message, and leaves the store exactly as it was

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_server_cli.c: `cfota admin` against an in-process server, as
  * an operator would use it: exit statuses, JSON on stdout, the server's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_server_protocol.c: the device protocol end to end
  * (docs/server-api.md §3), with the server in-process on a loopback port.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_server_rules.c: the server's pure rules, without HTTP:
  * request value alphabets (params.h), the rollout share and automatic

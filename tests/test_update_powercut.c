@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_update_powercut.c: the update engine held to MCUboot's
  * standard. For each image pair, in place and A/B, the update is run once

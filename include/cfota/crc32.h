@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cfota/crc32.h: CRC-32 as in zlib and PNG (reflected polynomial
  * 0xEDB88320, initial value and final xor 0xFFFFFFFF), bitwise so that it

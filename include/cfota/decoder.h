@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cfota/decoder.h: the streaming package decoder for microcontrollers.
  *

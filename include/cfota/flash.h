@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cfota/flash.h: how the device library reaches flash, and the named areas
  * it works in.
@@ -6,7 +7,7 @@
  * a context pointer, three callbacks (read, program, erase) and the
  * geometry. The library never touches flash any other way, so the same
  * code runs on a microcontroller's internal flash, an external SPI NOR, or
- * the host-side simulator (host/flashsim.h).
+ * the host-side simulator (sim/flashsim.h).
  *
  * The library never addresses the device directly either. It works in
  * areas (struct cfota_area): a named, erase-block-aligned region of one

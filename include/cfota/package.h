@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cfota/package.h: the package header (docs/package-format.md).
  *

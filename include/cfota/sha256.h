@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cfota/sha256.h: SHA-256 (FIPS 180-4) for the device side.
  *

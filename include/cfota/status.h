@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cfota/status.h: the one error vocabulary of the device library.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cfota/verify.h: the checks a device makes before and after it applies a
  * package: the payload's CRC-32 (is the package intact?), the base image's

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * controller/ctl_http.c: update through HTTP, the note's section 6: the module
+ * itself downloads the package into its FOTA update partition, then the
+ * controller asks it to update as in section 5.
+ *
+ *   AT+CHTTPCREATE="http://host:port"    +CHTTPCREATE: <id>, OK
+ *   AT+CHTTPCON=<id>                     OK
+ *   AT+CHTTPTOFS=<id>,"<path>"           OK, +CHTTPNMIH: <id>,<status>,...
+ *                                        (+CHTTPTOFS: progress), then
+ *                                        +CHTTPTOFSOK: <id>,<content_len>,<len>
+ *                                        or +CHTTPERR: <id>,<code>
+ *   AT+CHTTPDISCON=<id>, AT+CHTTPDESTROY=<id>   always, once created
+ *   AT+IPR, AT+CGMR, AT+CFOTA=5,<len>,<md5>, ...    as section 5
+ *
+ * The package's length and MD5 come from the caller (the FOTA server's
+ * check answer says them); the module can not be asked for the MD5 of what
+ * it downloaded, and AT+CFOTA=5 checks it. The header lines that follow
+ * +CHTTPNMIH carry no prefix; the channel drops them as stray lines.
+ */
+#include <string.h>
+
+#include "ctl_internal.h"
+
+/* Split url into the part AT+CHTTPCREATE takes (scheme://host[:port]) and
+ * the path. Returns the length of the first part, 0 if the URL is bad. */
+static size_t split_url(const char *url)
+{
+    const char *p;
+    size_t skip;
+    if (strlen(url) > 7 && memcmp(url, "http://", 7) == 0)
+        skip = 7;
+    else if (strlen(url) > 8 && memcmp(url, "https://", 8) == 0)
+        skip = 8;
+    else
+        return 0;
+    for (p = url + skip; *p && *p != '/'; p++) {
+    }
+    if (*p != '/' || p == url + skip || p[1] == '\0')
+        return 0;
+    return (size_t)(p - url);
+}
+
+/* The id the module gave; the HTTP note misspells the prefix
+ * "+CHTTPCREAT:", which "+CHTTPCREAT" also matches. */
+static int client_id(struct cfota_ctl *ctl, uint32_t *id)
+{
+    unsigned i;
+    for (i = 0; i < cfota_at_nlines(&ctl->at); i++) {
+        const char *s = cfota_at_line(&ctl->at, i);
+        if (strlen(s) > 11 && memcmp(s, "+CHTTPCREAT", 11) == 0) {
+            s += 11;
+            if (*s == 'E')
+                s++;
+            if (*s == ':' && cfota_at_field_uint(s + 1, 0, id) == 0)
+                return 0;
+        }
+    }
+    return -1;
+}
+
+static void cmd_with_id(struct cfota_ctl *ctl, const char *head, uint32_t id)
+{
+    ctl_cmd_begin(ctl, head);
+    ctl_cmd_uint(ctl, id);
+}
+
+/* One HTTP URC of our client. Returns 1 when the download is over
+ * (result in *res), 0 to keep waiting. */
+static int on_http_urc(struct cfota_ctl *ctl, const struct cfota_at_urc *u, uint32_t id,
+                       uint32_t len, int *res)
+{
+    const char *s = strchr(u->text, ':');
+    uint32_t uid, a, b;
+    int32_t code;
+    if (u->flags & CFOTA_URC_F_RESET) {
+        *res = CFOTA_CTL_E_RESET;
+        return 1;
+    }
+    if (!s || cfota_at_field_uint(s + 1, 0, &uid) != 0 || uid != id)
+        return 0;
+    s++;
+    switch (u->kind) {
+    case CFOTA_URC_HTTP_HEADER:
+        if (cfota_at_field_uint(s, 1, &a) == 0) {
+            ctl->rep->http = (int32_t)a;
+            if (a != 200 && a != 206) {
+                *res = CFOTA_CTL_E_HTTP;
+                return 1;
+            }
+        }
+        return 0;
+    case CFOTA_URC_HTTP_PROGRESS:
+        if (cfota_at_field_uint(s, 2, &a) == 0 && cfota_at_field_uint(s, 3, &b) == 0) {
+            ctl->rep->bytes = b;
+            if (ctl_step(ctl, CFOTA_CTL_STEP_HTTP_GET, b, a)) {
+                *res = CFOTA_CTL_E_CANCELLED;
+                return 1;
+            }
+        }
+        return 0;
+    case CFOTA_URC_HTTP_DONE:
+        if (cfota_at_field_uint(s, 1, &a) != 0 || cfota_at_field_uint(s, 2, &b) != 0)
+            return 0;
+        ctl->rep->bytes = b;
+        *res = a == len && b == len ? CFOTA_CTL_OK : CFOTA_CTL_E_LENGTH;
+        return 1;
+    case CFOTA_URC_HTTP_ERROR:
+        ctl->rep->http = cfota_at_field_int(s, 1, &code) == 0 ? code : -3;
+        *res = CFOTA_CTL_E_HTTP;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* AT+CHTTPTOFS and its URCs, up to http_ms. */
+static int download(struct cfota_ctl *ctl, const char *path, uint32_t id, uint32_t len)
+{
+    uint32_t start, limit = ctl_http_ms(ctl);
+    int r, res;
+    if (ctl_step(ctl, CFOTA_CTL_STEP_HTTP_GET, 0, len))
+        return ctl_end(ctl, CFOTA_CTL_E_CANCELLED, CFOTA_CTL_STEP_HTTP_GET);
+    cmd_with_id(ctl, "AT+CHTTPTOFS=", id);
+    ctl_cmd_add(ctl, ",");
+    ctl_cmd_quoted(ctl, path);
+    if ((r = ctl_run(ctl, NULL, NULL, ctl_radio_ms(ctl), CFOTA_CTL_STEP_HTTP_GET)) != 0)
+        return r;
+    start = ctl_now(ctl);
+    for (;;) {
+        struct cfota_at_urc u;
+        uint32_t elapsed = ctl_now(ctl) - start;
+        if (elapsed >= limit)
+            return ctl_end(ctl, CFOTA_CTL_E_TIMEOUT, CFOTA_CTL_STEP_HTTP_GET);
+        r = cfota_at_wait_urc(&ctl->at, &u, limit - elapsed < 1000u ? limit - elapsed : 1000u);
+        if (r == CFOTA_AT_E_IO)
+            return ctl_end(ctl, CFOTA_CTL_E_IO, CFOTA_CTL_STEP_HTTP_GET);
+        if (r == CFOTA_AT_OK) {
+            if (on_http_urc(ctl, &u, id, len, &res))
+                return ctl_end(ctl, res, CFOTA_CTL_STEP_HTTP_GET);
+        } else if (ctl_step(ctl, CFOTA_CTL_STEP_HTTP_GET, ctl->rep->bytes, len)) {
+            return ctl_end(ctl, CFOTA_CTL_E_CANCELLED, CFOTA_CTL_STEP_HTTP_GET);
+        }
+    }
+}
+
+/* Disconnect and destroy the client whatever happened; their own errors
+ * (after +CHTTPERR the module has already disconnected) do not count. */
+static void close_client(struct cfota_ctl *ctl, uint32_t id)
+{
+    (void)ctl_step(ctl, CFOTA_CTL_STEP_HTTP_CLOSE, 0, 0);
+    cmd_with_id(ctl, "AT+CHTTPDISCON=", id);
+    (void)cfota_at_cmd(&ctl->at, ctl->cmd, NULL, ctl_cmd_ms(ctl));
+    cmd_with_id(ctl, "AT+CHTTPDESTROY=", id);
+    (void)cfota_at_cmd(&ctl->at, ctl->cmd, NULL, ctl_cmd_ms(ctl));
+}
+
+int cfota_ctl_http(struct cfota_ctl *ctl, const char *url, uint32_t len, const char *md5_hex,
+                   const char *expect_version, struct cfota_ctl_report *rep)
+{
+    size_t host_len;
+    uint32_t id;
+    int r;
+    if (!ctl || !rep)
+        return CFOTA_CTL_E_INVAL;
+    ctl_begin(ctl, rep);
+    host_len = url ? split_url(url) : 0;
+    if (!host_len || len == 0 || !ctl_is_md5(md5_hex))
+        return ctl_end(ctl, CFOTA_CTL_E_INVAL, CFOTA_CTL_STEP_NONE);
+    if (len > CFOTA_CTL_PACKAGE_MAX)
+        return ctl_end(ctl, CFOTA_CTL_E_TOO_BIG, CFOTA_CTL_STEP_NONE);
+    if ((r = ctl_probe(ctl)) != 0)
+        return r;
+    cfota_at_urc_clear(&ctl->at);
+
+    if (ctl_step(ctl, CFOTA_CTL_STEP_HTTP_OPEN, 0, 0))
+        return ctl_end(ctl, CFOTA_CTL_E_CANCELLED, CFOTA_CTL_STEP_HTTP_OPEN);
+    ctl_cmd_begin(ctl, "AT+CHTTPCREATE=\"");
+    ctl_cmd_addn(ctl, url, host_len);
+    ctl_cmd_add(ctl, "\"");
+    if ((r = ctl_run(ctl, NULL, "+CHTTPCREAT", ctl_cmd_ms(ctl), CFOTA_CTL_STEP_HTTP_OPEN)) != 0)
+        return r;
+    if (client_id(ctl, &id) != 0)
+        return ctl_end(ctl, CFOTA_CTL_E_ERROR, CFOTA_CTL_STEP_HTTP_OPEN);
+    cmd_with_id(ctl, "AT+CHTTPCON=", id);
+    r = ctl_run(ctl, NULL, NULL, ctl_radio_ms(ctl), CFOTA_CTL_STEP_HTTP_OPEN);
+    if (r == 0)
+        r = download(ctl, url + host_len, id, len);
+    if (r) {
+        int step = rep->step;  /* the failing step, not the cleanup's */
+        close_client(ctl, id);
+        return ctl_end(ctl, r, step);
+    }
+    close_client(ctl, id);
+
+    if ((r = ctl_baud(ctl)) != 0)
+        return r;
+    if ((r = ctl_version(ctl, rep->before, CFOTA_CTL_STEP_VERSION)) != 0)
+        return r;
+    if ((r = ctl_trigger_local(ctl, len, md5_hex)) != 0)
+        return r;
+    return ctl_follow(ctl, 0, 0, expect_version);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * encoder/encoder.h: make a package from a base and a target image.
+ *
+ * This is the host-side entry point of the delta generator. It finds
+ * matches with a suffix array of the base (libdivsufsort) and a hash index
+ * of the target, chooses operations (encoder/parse.c), codes them
+ * (encoder/coder.c) and wraps the payload in a header (lib/package.c).
+ */
+#ifndef CFOTA_ENCODER_ENCODER_H
+#define CFOTA_ENCODER_ENCODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bytes.h"
+
+struct cfota_encode_opts {
+    const char *base_version;    /* NULL or up to 32 printable bytes */
+    const char *target_version;
+    uint32_t segment_size;       /* 0: default 64 KiB; else 4 KiB multiple */
+    int no_base;                 /* full-image package: ignore old */
+    int in_place;                /* order and constrain for in-place apply */
+    uint32_t scratch_size;       /* in-place scratch bytes (default 16 KiB) */
+    int best;                    /* spend about twice the time for ~0.5%
+                                    smaller packages (a second refinement
+                                    pass); for servers building offline */
+    /* Called now and then with bytes of the target parsed so far. */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+};
+
+/* Build a package into *pkg (appended). Returns 0, or a negative
+ * enum cfota_status: CFOTA_E_INVAL for bad options or versions,
+ * CFOTA_E_NOSPC for images over 16 MiB. */
+int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
+                 const struct cfota_encode_opts *opts, struct bytes *pkg);
+
+#endif

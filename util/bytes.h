@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * util/bytes.h: a growable byte buffer for host tools (encoder, CLI).
+ * Allocation failure aborts: host tools have no sensible way to go on.
+ */
+#ifndef CFOTA_UTIL_BYTES_H
+#define CFOTA_UTIL_BYTES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bytes {
+    uint8_t *p;
+    size_t n, cap;
+};
+
+void bytes_put(struct bytes *b, const void *data, size_t n);
+void bytes_byte(struct bytes *b, uint8_t v);
+void bytes_free(struct bytes *b);
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+
+/* Read a whole file; returns 0 or -1 (errno set). */
+int bytes_read_file(struct bytes *b, const char *path);
+/* Write a whole file atomically (temp file + rename); 0 or -1. */
+int bytes_write_file(const char *path, const void *data, size_t n);
+
+#endif
