@@ -60,15 +60,15 @@ int cmd_at(int argc, char **argv)
         rc = cfota_at_cmd(at, ops[i], NULL, (uint32_t)timeout);
         for (k = 0; k < cfota_at_nlines(at); k++)
             printf("%s\n", cfota_at_line(at, k));
-        if (rc == CFOTA_AT_OK)
+        if (rc == CFOTA_CTL_OK)
             printf("OK\n");
-        else if (rc == CFOTA_AT_E_CME)
+        else if (rc == CFOTA_CTL_E_CME)
             printf("+CME ERROR: %d\n", (int)cfota_at_cme(at));
         else
-            printf("%s\n", rc == CFOTA_AT_E_ERROR ? "ERROR" : cfota_at_status_name(rc));
+            printf("%s\n", rc == CFOTA_CTL_E_ERROR ? "ERROR" : cfota_ctl_error_name(rc));
         print_urcs(at);
-        failed |= rc != CFOTA_AT_OK;
-        if (rc == CFOTA_AT_E_IO)
+        failed |= rc != CFOTA_CTL_OK;
+        if (rc == CFOTA_CTL_E_IO)
             break;
     }
     ctl_link_close(&l);

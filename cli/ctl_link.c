@@ -141,7 +141,7 @@ int ctl_link_finish(struct ctl_link *l, int result, const struct cfota_ctl_repor
         printf("{\"result\":%d,", result);
         if (l->upload_start > 0 && l->upload_end > l->upload_start)
             printf("\"upload_ms\":%.0f,", (l->upload_end - l->upload_start) * 1000);
-        json_str("result_name", cfota_ctl_result_name(result), 1);
+        json_str("result_name", cfota_ctl_error_name(result), 1);
         json_str("step", cfota_ctl_step_name(rep->step), 1);
         printf("\"cme\":%d,\"http\":%d,\"bytes\":%u,\"retries\":%u,\"restarts\":%u,\"rebooted\":%s,\"reported\":%s,",
                (int)rep->cme, (int)rep->http, (unsigned)rep->bytes, (unsigned)rep->retries, (unsigned)rep->restarts,
@@ -157,7 +157,7 @@ int ctl_link_finish(struct ctl_link *l, int result, const struct cfota_ctl_repor
         else if (!l->quiet)
             fprintf(stderr, "cfota: %s: done\n", l->cmd);
     } else {
-        fprintf(stderr, "cfota: %s: %s (at step: %s", l->cmd, cfota_ctl_result_name(result),
+        fprintf(stderr, "cfota: %s: %s (at step: %s", l->cmd, cfota_ctl_error_name(result),
                 cfota_ctl_step_name(rep->step));
         if (rep->cme >= 0)
             fprintf(stderr, ", +CME ERROR: %d", (int)rep->cme);

@@ -123,7 +123,7 @@ static void on_line(struct cfota_at *at)
         log_it(at, CFOTA_AT_LOG_URC, s, n);
         queue_urc(at, def, s, n, cut);
         if (pending(at) && (def->flags & CFOTA_URC_F_RESET))
-            at->final = CFOTA_AT_E_RESET;
+            at->final = CFOTA_CTL_E_RESET;
         return;
     }
     if (pending(at)) {
@@ -190,17 +190,17 @@ static int run(struct cfota_at *at, uint32_t timeout_ms, int until)
         uint32_t elapsed, left;
         int r;
         if (done(at, until))
-            return CFOTA_AT_OK;
+            return CFOTA_CTL_OK;
         elapsed = c->now_ms(c->ctx) - start;
         left = elapsed >= timeout_ms ? 0 : timeout_ms - elapsed;
         r = c->read(c->ctx, buf, sizeof buf, left);
         if (r < 0)
-            return CFOTA_AT_E_IO;
+            return CFOTA_CTL_E_IO;
         if (r > (int)sizeof buf)
             r = (int)sizeof buf;
         feed(at, buf, (size_t)r);
         if (left == 0)
-            return done(at, until) ? CFOTA_AT_OK : CFOTA_AT_E_TIMEOUT;
+            return done(at, until) ? CFOTA_CTL_OK : CFOTA_CTL_E_TIMEOUT;
     }
 }
 
@@ -213,12 +213,12 @@ int cfota_at_drain(struct cfota_at *at)
     for (i = 0; i < DRAIN_READS; i++) {
         int r = at->cfg->read(at->cfg->ctx, buf, sizeof buf, 0);
         if (r < 0)
-            return CFOTA_AT_E_IO;
+            return CFOTA_CTL_E_IO;
         if (r == 0)
             break;
         feed(at, buf, (size_t)(r > (int)sizeof buf ? (int)sizeof buf : r));
     }
-    return CFOTA_AT_OK;
+    return CFOTA_CTL_OK;
 }
 
 static int send(struct cfota_at *at, const char *cmd, const char *expect, int state)
@@ -226,13 +226,13 @@ static int send(struct cfota_at *at, const char *cmd, const char *expect, int st
     size_t n, i;
     int r;
     if (!at || !at->cfg || !cmd)
-        return CFOTA_AT_E_INVAL;
+        return CFOTA_CTL_E_INVAL;
     n = strlen(cmd);
     if (n == 0)
-        return CFOTA_AT_E_INVAL;
+        return CFOTA_CTL_E_INVAL;
     for (i = 0; i < n; i++)
         if (cmd[i] == '\r' || cmd[i] == '\n')
-            return CFOTA_AT_E_INVAL;
+            return CFOTA_CTL_E_INVAL;
     at->state = ST_IDLE;
     r = cfota_at_drain(at);
     if (r)
@@ -247,9 +247,9 @@ static int send(struct cfota_at *at, const char *cmd, const char *expect, int st
     log_it(at, CFOTA_AT_LOG_TX, cmd, n);
     if (at->cfg->write(at->cfg->ctx, cmd, n) < 0 || at->cfg->write(at->cfg->ctx, "\r", 1) < 0) {
         at->state = ST_IDLE;
-        return CFOTA_AT_E_IO;
+        return CFOTA_CTL_E_IO;
     }
-    return CFOTA_AT_OK;
+    return CFOTA_CTL_OK;
 }
 
 static int finish(struct cfota_at *at, int r)
@@ -263,11 +263,11 @@ static int finish(struct cfota_at *at, int r)
 int cfota_at_init(struct cfota_at *at, const struct cfota_at_config *cfg)
 {
     if (!at || !cfg || !cfg->write || !cfg->read || !cfg->now_ms)
-        return CFOTA_AT_E_INVAL;
+        return CFOTA_CTL_E_INVAL;
     memset(at, 0, sizeof *at);
     at->cfg = cfg;
     at->final = NO_FINAL;
-    return CFOTA_AT_OK;
+    return CFOTA_CTL_OK;
 }
 
 int cfota_at_cmd(struct cfota_at *at, const char *cmd, const char *expect, uint32_t timeout_ms)
@@ -283,21 +283,21 @@ int cfota_at_cmd_data(struct cfota_at *at, const char *cmd, const void *data, si
 {
     int r;
     if (!data && len)
-        return CFOTA_AT_E_INVAL;
+        return CFOTA_CTL_E_INVAL;
     r = send(at, cmd, NULL, ST_PROMPT);
     if (r)
         return r;
     r = run(at, prompt_ms, UNTIL_PROMPT);
     if (r || at->final != NO_FINAL) {
         /* An OK without a prompt means no data was taken: not a success. */
-        if (!r && at->final == CFOTA_AT_OK)
-            at->final = CFOTA_AT_E_ERROR;
+        if (!r && at->final == CFOTA_CTL_OK)
+            at->final = CFOTA_CTL_E_ERROR;
         return finish(at, r);
     }
     at->state = ST_FINAL;
     log_it(at, CFOTA_AT_LOG_DATA, NULL, len);
     if (len && at->cfg->write(at->cfg->ctx, data, len) < 0)
-        return finish(at, CFOTA_AT_E_IO);
+        return finish(at, CFOTA_CTL_E_IO);
     return finish(at, run(at, final_ms, UNTIL_FINAL));
 }
 
@@ -305,9 +305,9 @@ int cfota_at_poll(struct cfota_at *at, uint32_t timeout_ms)
 {
     int r;
     if (!at || !at->cfg)
-        return CFOTA_AT_E_INVAL;
+        return CFOTA_CTL_E_INVAL;
     r = run(at, timeout_ms, UNTIL_URC);
-    if (r == CFOTA_AT_E_IO)
+    if (r == CFOTA_CTL_E_IO)
         return r;
     return at->urc_count;
 }
@@ -328,7 +328,7 @@ int cfota_at_wait_urc(struct cfota_at *at, struct cfota_at_urc *out, uint32_t ti
     int r = cfota_at_poll(at, timeout_ms);
     if (r < 0)
         return r;
-    return cfota_at_urc_pop(at, out) ? CFOTA_AT_OK : CFOTA_AT_E_TIMEOUT;
+    return cfota_at_urc_pop(at, out) ? CFOTA_CTL_OK : CFOTA_CTL_E_TIMEOUT;
 }
 
 void cfota_at_urc_clear(struct cfota_at *at)

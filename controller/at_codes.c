@@ -7,7 +7,7 @@
  * FOTA Application Note (shared/spec/sim7020-at.md). Verbose error texts
  * (AT+CMEE=2) are mapped back to their numbers, so a flow sees the same
  * code whatever AT+CMEE mode the module is in; ERROR alone (AT+CMEE=0)
- * stays CFOTA_AT_E_ERROR.
+ * stays CFOTA_CTL_E_ERROR.
  */
 #include "at_codes.h"
 
@@ -90,17 +90,17 @@ int cfota_at_final_code(const char *s, size_t n, int *status, int32_t *cme)
     static const char *const prefixes[] = {"+CME ERROR:", "+CMS ERROR:"};
     size_t i;
     if (n == 2 && memcmp(s, "OK", 2) == 0) {
-        *status = CFOTA_AT_OK;
+        *status = CFOTA_CTL_OK;
         return 1;
     }
     if (n == 5 && memcmp(s, "ERROR", 5) == 0) {
-        *status = CFOTA_AT_E_ERROR;
+        *status = CFOTA_CTL_E_ERROR;
         return 1;
     }
     for (i = 0; i < 2; i++) {
         size_t k = strlen(prefixes[i]);
         if (cfota_at_has_prefix(s, n, prefixes[i])) {
-            *status = CFOTA_AT_E_CME;
+            *status = CFOTA_CTL_E_CME;
             *cme = cme_code(s + k, n - k);
             return 1;
         }
@@ -116,18 +116,4 @@ const struct cfota_at_urc_def *cfota_at_urc_lookup(const struct cfota_at_urc_def
         if (defs[i].prefix && cfota_at_has_prefix(s, n, defs[i].prefix))
             return &defs[i];
     return NULL;
-}
-
-const char *cfota_at_status_name(int status)
-{
-    switch (status) {
-    case CFOTA_AT_OK: return "OK";
-    case CFOTA_AT_E_ERROR: return "ERROR";
-    case CFOTA_AT_E_CME: return "+CME ERROR";
-    case CFOTA_AT_E_TIMEOUT: return "timeout";
-    case CFOTA_AT_E_IO: return "link I/O error";
-    case CFOTA_AT_E_INVAL: return "invalid argument";
-    case CFOTA_AT_E_RESET: return "module reset";
-    default: return "unknown status";
-    }
 }

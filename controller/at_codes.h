@@ -13,7 +13,7 @@
 #include "cfota_ctl/at.h"
 
 /* If the n bytes at s are a final result code, store its status
- * (CFOTA_AT_OK, CFOTA_AT_E_ERROR or CFOTA_AT_E_CME, with the code in *cme)
+ * (CFOTA_CTL_OK, CFOTA_CTL_E_ERROR or CFOTA_CTL_E_CME, with the code in *cme)
  * and return 1; otherwise return 0. */
 int cfota_at_final_code(const char *s, size_t n, int *status, int32_t *cme);
 

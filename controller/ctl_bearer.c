@@ -42,7 +42,7 @@ static int pause_ms(struct cfota_ctl *ctl, uint32_t ms)
         uint32_t elapsed = ctl_now(ctl) - start;
         if (elapsed >= ms)
             return 0;
-        if (cfota_at_poll(&ctl->at, ms - elapsed) == CFOTA_AT_E_IO)
+        if (cfota_at_poll(&ctl->at, ms - elapsed) == CFOTA_CTL_E_IO)
             return CFOTA_CTL_E_IO;
         cfota_at_urc_clear(&ctl->at);  /* +CGREG/+CEREG: nothing to keep */
     }
@@ -143,9 +143,9 @@ static int wait_sim(struct cfota_ctl *ctl)
         if (elapsed >= limit)
             return 0;  /* check() asks AT+CPIN? and says what is wrong */
         r = cfota_at_wait_urc(&ctl->at, &u, limit - elapsed);
-        if (r == CFOTA_AT_E_IO)
+        if (r == CFOTA_CTL_E_IO)
             return ctl_end(ctl, CFOTA_CTL_E_IO, CFOTA_CTL_STEP_APN);
-        if (r == CFOTA_AT_OK && u.kind == CFOTA_URC_CPIN && ctl_same(u.text, "+CPIN: READY"))
+        if (r == CFOTA_CTL_OK && u.kind == CFOTA_URC_CPIN && ctl_same(u.text, "+CPIN: READY"))
             return 0;
     }
 }

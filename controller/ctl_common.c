@@ -35,7 +35,7 @@ int cfota_ctl_init(struct cfota_ctl *ctl, const struct cfota_ctl_config *cfg)
     if (!ctl || !cfg || cfg->chunk > CFOTA_CTL_CHUNK_MAX || cfg->cflw_timeout_s > 100)
         return CFOTA_CTL_E_INVAL;
     memset(ctl, 0, sizeof *ctl);
-    if (cfota_at_init(&ctl->at, &cfg->at) != CFOTA_AT_OK)
+    if (cfota_at_init(&ctl->at, &cfg->at) != CFOTA_CTL_OK)
         return CFOTA_CTL_E_INVAL;
     ctl->cfg = cfg;
     return CFOTA_CTL_OK;
@@ -120,19 +120,6 @@ int ctl_step(struct cfota_ctl *ctl, int step, uint32_t done, uint32_t total)
     return 0;
 }
 
-int ctl_result_of(int at_status)
-{
-    switch (at_status) {
-    case CFOTA_AT_OK: return CFOTA_CTL_OK;
-    case CFOTA_AT_E_ERROR: return CFOTA_CTL_E_ERROR;
-    case CFOTA_AT_E_CME: return CFOTA_CTL_E_CME;
-    case CFOTA_AT_E_TIMEOUT: return CFOTA_CTL_E_TIMEOUT;
-    case CFOTA_AT_E_IO: return CFOTA_CTL_E_IO;
-    case CFOTA_AT_E_RESET: return CFOTA_CTL_E_RESET;
-    default: return CFOTA_CTL_E_INVAL;
-    }
-}
-
 int ctl_run(struct cfota_ctl *ctl, const char *cmd, const char *expect, uint32_t ms, int step)
 {
     int r;
@@ -142,12 +129,12 @@ int ctl_run(struct cfota_ctl *ctl, const char *cmd, const char *expect, uint32_t
         cmd = ctl->cmd;
     }
     r = cfota_at_cmd(&ctl->at, cmd, expect, ms);
-    if (r == CFOTA_AT_OK)
+    if (r == CFOTA_CTL_OK)
         return 0;
     ctl->rep->at_status = (int8_t)r;
-    if (r == CFOTA_AT_E_CME)
+    if (r == CFOTA_CTL_E_CME)
         ctl->rep->cme = cfota_at_cme(&ctl->at);
-    return ctl_end(ctl, ctl_result_of(r), step);
+    return ctl_end(ctl, r, step);
 }
 
 /* ---- commands of every update path ---- */
@@ -165,14 +152,14 @@ static int settle(struct cfota_ctl *ctl)
 int ctl_probe(struct cfota_ctl *ctl)
 {
     unsigned tries = ctl->cfg->probe_tries ? ctl->cfg->probe_tries : 5u, i;
-    int r = CFOTA_AT_E_TIMEOUT;
+    int r = CFOTA_CTL_E_TIMEOUT;
     if (ctl_step(ctl, CFOTA_CTL_STEP_PROBE, 0, 0))
         return ctl_end(ctl, CFOTA_CTL_E_CANCELLED, CFOTA_CTL_STEP_PROBE);
     for (i = 0; i < tries; i++) {
         r = cfota_at_cmd(&ctl->at, "AT", NULL, PROBE_MS);
-        if (r == CFOTA_AT_OK)
+        if (r == CFOTA_CTL_OK)
             return settle(ctl);
-        if (r == CFOTA_AT_E_IO)
+        if (r == CFOTA_CTL_E_IO)
             return ctl_end(ctl, CFOTA_CTL_E_IO, CFOTA_CTL_STEP_PROBE);
     }
     ctl->rep->at_status = (int8_t)r;
@@ -185,9 +172,9 @@ int ctl_wait_ready(struct cfota_ctl *ctl, uint32_t ms)
     int r;
     do {
         r = cfota_at_cmd(&ctl->at, "AT", NULL, PROBE_MS);
-        if (r == CFOTA_AT_OK)
+        if (r == CFOTA_CTL_OK)
             return settle(ctl);
-        if (r == CFOTA_AT_E_IO)
+        if (r == CFOTA_CTL_E_IO)
             return ctl_end(ctl, CFOTA_CTL_E_IO, CFOTA_CTL_STEP_REBOOT);
     } while (ctl_now(ctl) - start < ms);
     ctl->rep->at_status = (int8_t)r;
@@ -234,7 +221,7 @@ int ctl_version(struct cfota_ctl *ctl, char *out, int step)
 
 int ctl_forget(struct cfota_ctl *ctl)
 {
-    if (cfota_at_drain(&ctl->at) != CFOTA_AT_OK)
+    if (cfota_at_drain(&ctl->at) != CFOTA_CTL_OK)
         return CFOTA_CTL_E_IO;
     cfota_at_urc_clear(&ctl->at);
     return 0;
@@ -284,7 +271,7 @@ int ctl_trigger_local(struct cfota_ctl *ctl, uint32_t len, const char *md5_hex)
 
 int cfota_ctl_report_result(struct cfota_ctl *ctl)
 {
-    return ctl_result_of(cfota_at_cmd(&ctl->at, "AT+CFOTA=4", NULL, ctl_radio_ms(ctl)));
+    return cfota_at_cmd(&ctl->at, "AT+CFOTA=4", NULL, ctl_radio_ms(ctl));
 }
 
 int ctl_same(const char *a, const char *b)

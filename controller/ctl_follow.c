@@ -149,9 +149,9 @@ static int wait_urcs(struct cfota_ctl *ctl, struct follow *f)
             return f->step == CFOTA_CTL_STEP_REBOOT || ctl->rep->rebooted
                        ? 0 : ctl_end(ctl, CFOTA_CTL_E_TIMEOUT, f->step);
         r = cfota_at_wait_urc(&ctl->at, &u, f->limit - elapsed < TICK_MS ? f->limit - elapsed : TICK_MS);
-        if (r == CFOTA_AT_E_IO)
+        if (r == CFOTA_CTL_E_IO)
             return ctl_end(ctl, CFOTA_CTL_E_IO, f->step);
-        if (r == CFOTA_AT_OK) {
+        if (r == CFOTA_CTL_OK) {
             r = on_urc(ctl, f, &u);
             if (r)
                 return r;

@@ -133,9 +133,9 @@ static int download(struct cfota_ctl *ctl, const char *path, uint32_t id, uint32
         if (elapsed >= limit)
             return ctl_end(ctl, CFOTA_CTL_E_TIMEOUT, CFOTA_CTL_STEP_HTTP_GET);
         r = cfota_at_wait_urc(&ctl->at, &u, limit - elapsed < 1000u ? limit - elapsed : 1000u);
-        if (r == CFOTA_AT_E_IO)
+        if (r == CFOTA_CTL_E_IO)
             return ctl_end(ctl, CFOTA_CTL_E_IO, CFOTA_CTL_STEP_HTTP_GET);
-        if (r == CFOTA_AT_OK) {
+        if (r == CFOTA_CTL_OK) {
             if (on_http_urc(ctl, &u, id, len, &res))
                 return ctl_end(ctl, res, CFOTA_CTL_STEP_HTTP_GET);
         } else if (ctl_step(ctl, CFOTA_CTL_STEP_HTTP_GET, ctl->rep->bytes, len)) {

@@ -47,8 +47,6 @@ int ctl_step(struct cfota_ctl *ctl, int step, uint32_t done, uint32_t total);
 /* Run cmd (or ctl->cmd when cmd is NULL). 0 on OK; otherwise the flow
  * result (ERROR, CME, TIMEOUT, IO, RESET, INVAL) recorded at step. */
 int ctl_run(struct cfota_ctl *ctl, const char *cmd, const char *expect, uint32_t ms, int step);
-/* The channel status of a command as a flow result. */
-int ctl_result_of(int at_status);
 
 /* AT until it answers (probe_tries), then ATE0 and AT+CMEE=1. */
 int ctl_probe(struct cfota_ctl *ctl);

@@ -29,9 +29,9 @@ static const char *const actions[] = {"nothing", "wait", "report", "start", "sto
 
 #define COUNT(a) (int)(sizeof a / sizeof a[0])
 
-const char *cfota_ctl_result_name(int result)
+const char *cfota_ctl_error_name(int status)
 {
-    return result <= 0 && -result < COUNT(results) ? results[-result] : "unknown result";
+    return status <= 0 && -status < COUNT(results) ? results[-status] : "unknown status";
 }
 
 const char *cfota_ctl_step_name(int step)

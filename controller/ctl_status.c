@@ -22,7 +22,7 @@ static void listen(struct cfota_ctl *ctl, uint32_t ms, struct cfota_ctl_status *
     for (;;) {
         struct cfota_at_urc u;
         uint32_t elapsed = ctl_now(ctl) - start;
-        if (elapsed >= ms || cfota_at_wait_urc(&ctl->at, &u, ms - elapsed) != CFOTA_AT_OK)
+        if (elapsed >= ms || cfota_at_wait_urc(&ctl->at, &u, ms - elapsed) != CFOTA_CTL_OK)
             return;
         if (u.flags & CFOTA_URC_F_RESET)
             st->seen_boot = 1;
@@ -88,7 +88,7 @@ int cfota_ctl_status(struct cfota_ctl *ctl, const char *old_version, const char 
         ctl->rep = NULL;
         return CFOTA_CTL_OK;
     }
-    if (cfota_at_cmd(&ctl->at, "AT+IPR?", "+IPR:", ctl_cmd_ms(ctl)) == CFOTA_AT_OK &&
+    if (cfota_at_cmd(&ctl->at, "AT+IPR?", "+IPR:", ctl_cmd_ms(ctl)) == CFOTA_CTL_OK &&
         (ipr = cfota_at_find(&ctl->at, "+IPR:")) != NULL && cfota_at_field_uint(ipr, 0, &v) == 0) {
         st->ipr = v;
         st->ipr_known = 1;

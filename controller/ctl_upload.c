@@ -46,10 +46,10 @@ static int wait_out_data_mode(struct cfota_ctl *ctl)
         if (elapsed >= limit)
             break;
         r = cfota_at_wait_urc(&ctl->at, &u, limit - elapsed);
-        if (r == CFOTA_AT_E_IO)
+        if (r == CFOTA_CTL_E_IO)
             return CFOTA_CTL_E_IO;
         /* Other URCs mean nothing during an upload; a reset ends it. */
-        if (r == CFOTA_AT_OK && (u.flags & CFOTA_URC_F_RESET))
+        if (r == CFOTA_CTL_OK && (u.flags & CFOTA_URC_F_RESET))
             return CFOTA_CTL_E_RESET;
     }
     return 0;
@@ -60,7 +60,7 @@ static int write_chunk(struct cfota_ctl *ctl, uint32_t off, uint32_t n)
 {
     struct cfota_ctl_report *rep = ctl->rep;
     unsigned tries = ctl->cfg->retries ? ctl->cfg->retries : 3u, t;
-    int r = CFOTA_AT_OK;
+    int r = CFOTA_CTL_OK;
     for (t = 0; t <= tries; t++) {
         if (t > 0)
             rep->retries++;
@@ -72,13 +72,13 @@ static int write_chunk(struct cfota_ctl *ctl, uint32_t off, uint32_t n)
         ctl_cmd_uint(ctl, cflw_timeout_s(ctl));
         r = cfota_at_cmd_data(&ctl->at, ctl->cmd, ctl->chunk, n, ctl_cmd_ms(ctl),
                               cflw_timeout_s(ctl) * 1000u + ctl_cmd_ms(ctl));
-        if (r == CFOTA_AT_OK)
+        if (r == CFOTA_CTL_OK)
             return 0;
         rep->at_status = (int8_t)r;
-        rep->cme = r == CFOTA_AT_E_CME ? cfota_at_cme(&ctl->at) : -1;
-        if (r == CFOTA_AT_E_RESET || r == CFOTA_AT_E_IO)
-            return ctl_end(ctl, ctl_result_of(r), CFOTA_CTL_STEP_WRITE);
-        if (r == CFOTA_AT_E_TIMEOUT) {
+        rep->cme = r == CFOTA_CTL_E_CME ? cfota_at_cme(&ctl->at) : -1;
+        if (r == CFOTA_CTL_E_RESET || r == CFOTA_CTL_E_IO)
+            return ctl_end(ctl, r, CFOTA_CTL_STEP_WRITE);
+        if (r == CFOTA_CTL_E_TIMEOUT) {
             int w = wait_out_data_mode(ctl);
             if (w)
                 return ctl_end(ctl, w, CFOTA_CTL_STEP_WRITE);

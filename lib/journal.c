@@ -23,6 +23,12 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* Every view of the body is exactly its four words: no padding, no more. */
+typedef char journal_body_is_16_bytes[sizeof(union journal_body) == 16 &&
+                                      sizeof(struct journal_begin) == 16 &&
+                                      sizeof(struct journal_segment) == 16 &&
+                                      sizeof(struct journal_failed) == 16 ? 1 : -1];
+
 static void encode(const struct journal_rec *r, uint8_t out[JOURNAL_RECORD])
 {
     put32(out, JOURNAL_MAGIC);
@@ -31,10 +37,10 @@ static void encode(const struct journal_rec *r, uint8_t out[JOURNAL_RECORD])
     out[9] = r->flags;
     out[10] = (uint8_t)r->index;
     out[11] = (uint8_t)(r->index >> 8);
-    put32(out + 12, r->a);
-    put32(out + 16, r->b);
-    put32(out + 20, r->c);
-    put32(out + 24, r->d);
+    put32(out + 12, r->body.word[0]);
+    put32(out + 16, r->body.word[1]);
+    put32(out + 20, r->body.word[2]);
+    put32(out + 24, r->body.word[3]);
     put32(out + 28, cfota_crc32(0, out, 28));
 }
 
@@ -52,10 +58,10 @@ static int decode(const uint8_t in[JOURNAL_RECORD], struct journal_rec *r)
     r->type = in[8];
     r->flags = in[9];
     r->index = (uint16_t)(in[10] | in[11] << 8);
-    r->a = get32(in + 12);
-    r->b = get32(in + 16);
-    r->c = get32(in + 20);
-    r->d = get32(in + 24);
+    r->body.word[0] = get32(in + 12);
+    r->body.word[1] = get32(in + 16);
+    r->body.word[2] = get32(in + 20);
+    r->body.word[3] = get32(in + 24);
     return r->type >= J_BEGIN && r->type <= J_FAILED ? 1 : -1;
 }
 
@@ -96,12 +102,10 @@ static int scan_block(struct journal *j, uint32_t block, struct scan *s)
     return CFOTA_OK;
 }
 
-int journal_load(struct journal *j, const struct cfota_area *area, uint8_t *buf, uint32_t buf_size)
+int journal_load(struct journal *j, const struct cfota_area *area)
 {
     struct scan s0, s1;
     int rc;
-    (void)buf;
-    (void)buf_size;
     memset(j, 0, sizeof *j);
     if (!area || !area->flash || area->size != 2 * area->flash->erase_size)
         return CFOTA_E_INVAL;

@@ -22,22 +22,54 @@
 #define JOURNAL_MAGIC 0x314A4643u /* "CFJ1" */
 
 enum journal_type {
-    J_BEGIN = 1,     /* a: payload CRC, b: package bytes, c: target size, d: wear base */
-    J_DECODED = 2,   /* segment a (ordinal) is in scratch; b,c,d: decoder
-                        checkpoint after it; index: its target segment */
-    J_COMMITTED = 3, /* segment a is in the image; b,c,d as above */
-    J_DONE = 4,      /* the target is in place and verified */
-    J_FAILED = 5     /* a: the error */
+    J_BEGIN = 1,     /* an update starts: body.begin */
+    J_DECODED = 2,   /* a segment is in scratch: body.segment, index */
+    J_COMMITTED = 3, /* a segment is in the image: body.segment, index */
+    J_DONE = 4,      /* the target is in place and verified: no body */
+    J_FAILED = 5     /* the update ended with an error: body.failed */
 };
 
 #define J_FLAG_COPY 0x01u     /* a BEGIN copied by a block switch */
 #define J_FLAG_IN_PLACE 0x02u /* BEGIN: in-place update */
 
+/* BEGIN: what the update is, written once by cfota_update_begin. */
+struct journal_begin {
+    uint32_t payload_crc32; /* identifies the package in the package area */
+    uint32_t package_bytes; /* header and payload */
+    uint32_t target_size;
+    uint32_t wear_base;     /* scratch ring position of segment ordinal 0 */
+};
+
+/* DECODED and COMMITTED: segment `ordinal` (in payload order; its target
+ * segment is the record's index) and the decoder checkpoint after it. */
+struct journal_segment {
+    uint32_t ordinal;
+    uint32_t in_pos;  /* cfota_checkpoint.in_pos */
+    uint32_t range;   /* cfota_checkpoint.range */
+    uint32_t code;    /* cfota_checkpoint.code */
+};
+
+/* FAILED: why. */
+struct journal_failed {
+    uint32_t error;   /* a negative enum cfota_status, as uint32_t */
+    uint32_t unused[3];
+};
+
+/* The 16 body bytes of a record (offsets 12..27), one view per kind.
+ * word[] is the order on flash; every view is four uint32_t (checked in
+ * journal.c), so word[i] and the i-th named field are the same bytes. */
+union journal_body {
+    struct journal_begin begin;
+    struct journal_segment segment;
+    struct journal_failed failed;
+    uint32_t word[4];
+};
+
 struct journal_rec {
     uint32_t seq;
     uint8_t type, flags;
     uint16_t index;
-    uint32_t a, b, c, d;
+    union journal_body body;
 };
 
 struct journal {
@@ -53,7 +85,7 @@ struct journal {
 
 /* Find the active block and its last record. Returns CFOTA_OK (j->valid
  * says whether an update is recorded), CFOTA_E_INVAL or CFOTA_E_IO. */
-int journal_load(struct journal *j, const struct cfota_area *area, uint8_t *buf, uint32_t buf_size);
+int journal_load(struct journal *j, const struct cfota_area *area);
 
 /* Erase both blocks and write BEGIN r into block 0. */
 int journal_start(struct journal *j, const struct journal_rec *r, uint8_t *buf, uint32_t buf_size);

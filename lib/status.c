@@ -10,7 +10,7 @@ const char *cfota_status_name(int status)
     case CFOTA_OK: return "ok";
     case CFOTA_MORE: return "more input wanted";
     case CFOTA_DONE: return "done";
-    case 3: return "checkpoint";
+    case CFOTA_CHECKPOINT: return "checkpoint";
     case CFOTA_E_IO: return "flash or file I/O failed";
     case CFOTA_E_CORRUPT: return "package is corrupt";
     case CFOTA_E_WRONG_BASE: return "package is for another base image";

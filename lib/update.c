@@ -25,8 +25,6 @@
 #include "cfota/verify.h"
 #include "journal.h"
 
-enum { PH_NONE, PH_DECODED, PH_COMMITTED, PH_DONE, PH_FAILED };
-
 #define FEED 64u /* package bytes read per decoder call */
 
 static int in_place(const struct cfota_update *u)
@@ -185,19 +183,29 @@ static int write_new(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len)
 
 /* ---- journal helpers ---- */
 
-static int record(struct cfota_update *u, struct journal *j, uint8_t type, uint32_t a)
+/* Journal that segment ordinal k is DECODED or COMMITTED, with the
+ * decoder checkpoint after it. */
+static int record_segment(struct cfota_update *u, struct journal *j, uint8_t type, uint32_t k)
 {
     struct journal_rec r;
-    int rc;
     memset(&r, 0, sizeof r);
     r.type = type;
     r.index = (uint16_t)u->seg_index;
-    r.a = a;
-    r.b = u->cp.in_pos;
-    r.c = u->cp.range;
-    r.d = u->cp.code;
-    rc = journal_append(j, &r, u->cfg->buf, u->cfg->buf_size);
-    return rc;
+    r.body.segment.ordinal = k;
+    r.body.segment.in_pos = u->cp.in_pos;
+    r.body.segment.range = u->cp.range;
+    r.body.segment.code = u->cp.code;
+    return journal_append(j, &r, u->cfg->buf, u->cfg->buf_size);
+}
+
+/* Journal the end of the update: DONE (error CFOTA_OK) or FAILED. */
+static int record_end(struct cfota_update *u, struct journal *j, int error)
+{
+    struct journal_rec r;
+    memset(&r, 0, sizeof r);
+    r.type = error == CFOTA_OK ? J_DONE : J_FAILED;
+    r.body.failed.error = (uint32_t)error;
+    return journal_append(j, &r, u->cfg->buf, u->cfg->buf_size);
 }
 
 /* Scratch position of segment ordinal k: the ring moves on by one segment
@@ -301,30 +309,31 @@ int cfota_update_status(struct cfota_update *u, const struct cfota_update_cfg *c
     if (rc != CFOTA_OK || !info)
         return rc != CFOTA_OK ? rc : CFOTA_E_INVAL;
     memset(info, 0, sizeof *info);
-    if ((rc = journal_load(&j, &u->cfg->journal, u->cfg->buf, u->cfg->buf_size)) != CFOTA_OK)
+    if ((rc = journal_load(&j, &u->cfg->journal)) != CFOTA_OK)
         return rc;
     if (!j.valid)
         return CFOTA_OK;
-    info->payload_crc32 = j.begin.a;
+    info->payload_crc32 = j.begin.body.begin.payload_crc32;
     switch (j.last.type) {
     case J_DONE:
         info->state = CFOTA_UPDATE_DONE;
         return CFOTA_OK;
     case J_FAILED:
         info->state = CFOTA_UPDATE_FAILED;
-        info->result = (int)(int32_t)j.last.a;
+        info->result = (int)(int32_t)j.last.body.failed.error;
         return CFOTA_OK;
     default:
         break;
     }
     info->state = CFOTA_UPDATE_PENDING;
-    if (load_header(u) != CFOTA_OK || u->pkg.payload_crc32 != j.begin.a) {
+    if (load_header(u) != CFOTA_OK || u->pkg.payload_crc32 != j.begin.body.begin.payload_crc32) {
         info->state = CFOTA_UPDATE_FAILED;
         info->result = CFOTA_E_CORRUPT;
         return CFOTA_OK;
     }
     info->segments = segments(u);
-    info->segments_done = j.last.type == J_COMMITTED ? j.last.a + 1 : (j.last.type == J_DECODED ? j.last.a : 0);
+    if (j.last.type == J_DECODED || j.last.type == J_COMMITTED)
+        info->segments_done = j.last.body.segment.ordinal + (j.last.type == J_COMMITTED);
     return CFOTA_OK;
 }
 
@@ -347,16 +356,16 @@ int cfota_update_begin(struct cfota_update *u, const struct cfota_update_cfg *cf
         return rc;
     /* All checks passed: only now is flash written. Carry the scratch
      * rotation over from the previous update so wear keeps moving. */
-    if ((rc = journal_load(&j, &u->cfg->journal, u->cfg->buf, u->cfg->buf_size)) != CFOTA_OK)
+    if ((rc = journal_load(&j, &u->cfg->journal)) != CFOTA_OK)
         return rc;
     if (j.valid)
-        wear = j.begin.d + (j.last.type == J_DONE ? segments(u) : 0) + 1;
+        wear = j.begin.body.begin.wear_base + (j.last.type == J_DONE ? segments(u) : 0) + 1;
     memset(&r, 0, sizeof r);
     r.flags = in_place(u) ? J_FLAG_IN_PLACE : 0;
-    r.a = u->pkg.payload_crc32;
-    r.b = u->pkg.header_size + u->pkg.payload_size;
-    r.c = u->pkg.target_size;
-    r.d = wear;
+    r.body.begin.payload_crc32 = u->pkg.payload_crc32;
+    r.body.begin.package_bytes = u->pkg.header_size + u->pkg.payload_size;
+    r.body.begin.target_size = u->pkg.target_size;
+    r.body.begin.wear_base = wear;
     return journal_start(&j, &r, u->cfg->buf, u->cfg->buf_size);
 }
 
@@ -449,11 +458,11 @@ static int finish(struct cfota_update *u, struct journal *j)
         return rc;
     if (rc != CFOTA_OK) {
         u->result = rc;
-        if (record(u, j, J_FAILED, (uint32_t)rc) != CFOTA_OK)
+        if (record_end(u, j, rc) != CFOTA_OK)
             return CFOTA_E_IO;
         return rc;
     }
-    if ((rc = record(u, j, J_DONE, 0)) != CFOTA_OK)
+    if ((rc = record_end(u, j, CFOTA_OK)) != CFOTA_OK)
         return rc;
     return CFOTA_DONE;
 }
@@ -465,19 +474,19 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
     int rc = setup(u, cfg), decoded;
     if (rc != CFOTA_OK)
         return rc;
-    if ((rc = journal_load(&j, &u->cfg->journal, u->cfg->buf, u->cfg->buf_size)) != CFOTA_OK)
+    if ((rc = journal_load(&j, &u->cfg->journal)) != CFOTA_OK)
         return rc;
     if (!j.valid || j.last.type == J_DONE || j.last.type == J_FAILED)
         return CFOTA_E_STATE;
-    if ((rc = load_header(u)) != CFOTA_OK || u->pkg.payload_crc32 != j.begin.a ||
+    if ((rc = load_header(u)) != CFOTA_OK || u->pkg.payload_crc32 != j.begin.body.begin.payload_crc32 ||
         (rc = check_package(u)) != CFOTA_OK || ((j.begin.flags & J_FLAG_IN_PLACE) != 0) != in_place(u)) {
         if (rc == CFOTA_E_IO)
             return rc;
         rc = rc != CFOTA_OK ? rc : CFOTA_E_CORRUPT;
-        record(u, &j, J_FAILED, (uint32_t)rc);
+        record_end(u, &j, rc);
         return rc;
     }
-    u->wear_base = j.begin.d;
+    u->wear_base = j.begin.body.begin.wear_base;
     nseg = segments(u);
     /* Where the journal says we are. */
     k = 0;
@@ -485,17 +494,18 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
     u->cp.segment = 0;
     u->cp.in_pos = u->pkg.header_size;
     if (j.last.type == J_DECODED || j.last.type == J_COMMITTED) {
-        k = j.last.a + (j.last.type == J_COMMITTED);
+        const struct journal_segment *s = &j.last.body.segment;
+        k = s->ordinal + (j.last.type == J_COMMITTED);
         decoded = j.last.type == J_DECODED;
-        u->cp.segment = j.last.a + 1;
-        u->cp.in_pos = j.last.b;
-        u->cp.range = j.last.c;
-        u->cp.code = j.last.d;
+        u->cp.segment = s->ordinal + 1;
+        u->cp.in_pos = s->in_pos;
+        u->cp.range = s->range;
+        u->cp.code = s->code;
         u->seg_index = j.last.index;
         u->seg_start = (uint32_t)j.last.index * u->pkg.segment_size;
         u->seg_len = u->pkg.target_size - u->seg_start < u->pkg.segment_size
                          ? u->pkg.target_size - u->seg_start : u->pkg.segment_size;
-        u->scratch_off = scratch_offset(u, j.last.a);
+        u->scratch_off = scratch_offset(u, s->ordinal);
         if (decoded && u->seg_start >= u->pkg.target_size)
             return CFOTA_E_CORRUPT;
     }
@@ -505,18 +515,18 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
             if (rc == CFOTA_E_IO)
                 return rc;
             if (rc != CFOTA_OK) {
-                record(u, &j, J_FAILED, (uint32_t)rc);
+                record_end(u, &j, rc);
                 return rc;
             }
             if (!in_place(u)) {
-                if ((rc = record(u, &j, J_COMMITTED, k)) != CFOTA_OK)
+                if ((rc = record_segment(u, &j, J_COMMITTED, k)) != CFOTA_OK)
                     return rc;
                 goto next;
             }
-            if ((rc = record(u, &j, J_DECODED, k)) != CFOTA_OK)
+            if ((rc = record_segment(u, &j, J_DECODED, k)) != CFOTA_OK)
                 return rc;
         }
-        if ((rc = commit_segment(u)) != CFOTA_OK || (rc = record(u, &j, J_COMMITTED, k)) != CFOTA_OK)
+        if ((rc = commit_segment(u)) != CFOTA_OK || (rc = record_segment(u, &j, J_COMMITTED, k)) != CFOTA_OK)
             return rc;
     next:
         decoded = 0;
@@ -525,17 +535,4 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
                             u->pkg.target_size);
     }
     return finish(u, &j);
-}
-
-int cfota_update_clear(struct cfota_update *u, const struct cfota_update_cfg *cfg)
-{
-    struct journal j;
-    int rc = setup(u, cfg);
-    if (rc != CFOTA_OK)
-        return rc;
-    if ((rc = journal_load(&j, &u->cfg->journal, u->cfg->buf, u->cfg->buf_size)) != CFOTA_OK)
-        return rc;
-    if (j.valid && j.last.type != J_DONE && j.last.type != J_FAILED)
-        return CFOTA_E_STATE;
-    return journal_erase(&j);
 }

@@ -28,7 +28,7 @@ static void rig_start(struct rig *r, const struct fake_step *steps)
 {
     fake_init(&r->f, steps);
     fake_config(&r->f, &r->cfg);
-    assert_int_equal(cfota_at_init(&r->at, &r->cfg.at), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_init(&r->at, &r->cfg.at), CFOTA_CTL_OK);
 }
 
 static void rig_end(struct rig *r)
@@ -42,9 +42,9 @@ static void test_init_checks(void **state)
     struct cfota_at_config c;
     (void)state;
     memset(&c, 0, sizeof c);
-    assert_int_equal(cfota_at_init(&at, &c), CFOTA_AT_E_INVAL);
-    assert_int_equal(cfota_at_init(NULL, &c), CFOTA_AT_E_INVAL);
-    assert_int_equal(cfota_at_init(&at, NULL), CFOTA_AT_E_INVAL);
+    assert_int_equal(cfota_at_init(&at, &c), CFOTA_CTL_E_INVAL);
+    assert_int_equal(cfota_at_init(NULL, &c), CFOTA_CTL_E_INVAL);
+    assert_int_equal(cfota_at_init(&at, NULL), CFOTA_CTL_E_INVAL);
 }
 
 static void test_info_lines_with_and_without_echo(void **state)
@@ -57,13 +57,13 @@ static void test_info_lines_with_and_without_echo(void **state)
     struct rig r;
     (void)state;
     rig_start(&r, s);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGMR", NULL, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGMR", NULL, 1000), CFOTA_CTL_OK);
     assert_int_equal(cfota_at_nlines(&r.at), 1);
     assert_string_equal(cfota_at_line(&r.at, 0), "1752B05SIM7020C");
     assert_null(cfota_at_line(&r.at, 1));
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CSQ", "+CSQ:", 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CSQ", "+CSQ:", 1000), CFOTA_CTL_OK);
     assert_string_equal(cfota_at_find(&r.at, "+CSQ:"), "20,0");
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGACT?", "+CGACT:", 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGACT?", "+CGACT:", 1000), CFOTA_CTL_OK);
     assert_int_equal(cfota_at_nlines(&r.at), 2);
     assert_string_equal(cfota_at_line(&r.at, 1), "+CGACT: 2,0");
     rig_end(&r);
@@ -82,16 +82,16 @@ static void test_errors_in_every_cmee_form(void **state)
     struct rig r;
     (void)state;
     rig_start(&r, s);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=3", NULL, 1000), CFOTA_AT_E_ERROR);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=3", NULL, 1000), CFOTA_AT_E_CME);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=3", NULL, 1000), CFOTA_CTL_E_ERROR);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=3", NULL, 1000), CFOTA_CTL_E_CME);
     assert_int_equal(cfota_at_cme(&r.at), 3);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=3", NULL, 1000), CFOTA_AT_E_CME);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=3", NULL, 1000), CFOTA_CTL_E_CME);
     assert_int_equal(cfota_at_cme(&r.at), 3);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=5,1,0", NULL, 1000), CFOTA_AT_E_CME);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=5,1,0", NULL, 1000), CFOTA_CTL_E_CME);
     assert_int_equal(cfota_at_cme(&r.at), 50);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=5,1,1", NULL, 1000), CFOTA_AT_E_CME);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFOTA=5,1,1", NULL, 1000), CFOTA_CTL_E_CME);
     assert_int_equal(cfota_at_cme(&r.at), -1);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CMGS", NULL, 1000), CFOTA_AT_E_CME);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CMGS", NULL, 1000), CFOTA_CTL_E_CME);
     assert_int_equal(cfota_at_cme(&r.at), 500);
     rig_end(&r);
 }
@@ -107,12 +107,12 @@ static void test_timeout_and_late_answer(void **state)
     (void)state;
     rig_start(&r, s);
     t0 = r.f.now;
-    assert_int_equal(cfota_at_cmd(&r.at, "AT", NULL, 1000), CFOTA_AT_E_TIMEOUT);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT", NULL, 1000), CFOTA_CTL_E_TIMEOUT);
     assert_true(r.f.now - t0 >= 1000);
     /* The late OK arrives before the next command is sent: it must be
      * dropped, not taken as the next command's answer. */
     r.f.now += 5000;
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGMR", NULL, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGMR", NULL, 1000), CFOTA_CTL_OK);
     assert_string_equal(cfota_at_line(&r.at, 0), "1752B05SIM7020C");
     assert_int_equal(cfota_at_stray(&r.at), 1);
     rig_end(&r);
@@ -131,21 +131,21 @@ static void test_urcs_inside_answers_and_expect_prefix(void **state)
     struct cfota_at_urc u;
     (void)state;
     rig_start(&r, s);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CPIN?", "+CPIN:", 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CPIN?", "+CPIN:", 1000), CFOTA_CTL_OK);
     assert_string_equal(cfota_at_find(&r.at, "+CPIN:"), "READY");
     assert_int_equal(cfota_at_urc_pop(&r.at, &u), 0);
 
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFUN=1", NULL, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFUN=1", NULL, 1000), CFOTA_CTL_OK);
     assert_int_equal(cfota_at_nlines(&r.at), 0);
-    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 1000), CFOTA_CTL_OK);
     assert_int_equal(u.kind, CFOTA_URC_CFOTA);
     assert_string_equal(u.text, "+CFOTA: Download completed");
-    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 1000), CFOTA_CTL_OK);
     assert_int_equal(u.kind, CFOTA_URC_CPIN);
     assert_string_equal(u.text, "+CPIN: READY");
-    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 1000), CFOTA_AT_E_TIMEOUT);
+    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 1000), CFOTA_CTL_E_TIMEOUT);
 
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFUN=0", NULL, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CFUN=0", NULL, 1000), CFOTA_CTL_OK);
     assert_int_equal(cfota_at_urc_pop(&r.at, &u), 1);
     assert_string_equal(u.text, "+CPIN: NOT READY");
     rig_end(&r);
@@ -166,18 +166,18 @@ static void test_data_prompt_forms(void **state)
     struct cfota_at_urc u;
     (void)state;
     rig_start(&r, s);
-    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,0,30", "ab\r\n", 4, 1000, 1000), CFOTA_AT_OK);
-    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,4,30", "OK\r\n", 4, 1000, 1000), CFOTA_AT_OK);
-    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,8,30", "\0>\xff\n", 4, 1000, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,0,30", "ab\r\n", 4, 1000, 1000), CFOTA_CTL_OK);
+    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,4,30", "OK\r\n", 4, 1000, 1000), CFOTA_CTL_OK);
+    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,8,30", "\0>\xff\n", 4, 1000, 1000), CFOTA_CTL_OK);
     assert_memory_equal(r.f.flash, "ab\r\nOK\r\n\0>\xff\n", 12);
     assert_int_equal(cfota_at_urc_pop(&r.at, &u), 1);
     assert_int_equal(u.kind, CFOTA_URC_HTTP_ERROR);
     assert_int_equal(cfota_at_urc_pop(&r.at, &u), 1);
     assert_int_equal(u.kind, CFOTA_URC_REG);
-    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,12,30", "wxyz", 4, 1000, 1000), CFOTA_AT_E_CME);
+    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,12,30", "wxyz", 4, 1000, 1000), CFOTA_CTL_E_CME);
     assert_int_equal(cfota_at_cme(&r.at), 3);
-    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,12,30", "wxyz", 4, 1000, 1000), CFOTA_AT_E_ERROR);
-    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,12,30", "wxyz", 4, 1000, 1000), CFOTA_AT_E_TIMEOUT);
+    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,12,30", "wxyz", 4, 1000, 1000), CFOTA_CTL_E_ERROR);
+    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,12,30", "wxyz", 4, 1000, 1000), CFOTA_CTL_E_TIMEOUT);
     assert_memory_equal(r.f.flash + 12, "\xff\xff\xff\xff", 4);
     rig_end(&r);
 }
@@ -192,15 +192,15 @@ static void test_reset_ends_a_pending_command(void **state)
     struct cfota_at_urc u;
     (void)state;
     rig_start(&r, s);
-    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,0,30", "abcd", 4, 1000, 60000), CFOTA_AT_E_RESET);
-    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 0), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,4,0,30", "abcd", 4, 1000, 60000), CFOTA_CTL_E_RESET);
+    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 0), CFOTA_CTL_OK);
     assert_int_equal(u.kind, CFOTA_URC_BOOT);
     assert_true(u.flags & CFOTA_URC_F_RESET);
-    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 0), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 0), CFOTA_CTL_OK);
     assert_int_equal(u.kind, CFOTA_URC_CFUN);
-    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 0), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_wait_urc(&r.at, &u, 0), CFOTA_CTL_OK);
     assert_int_equal(u.kind, CFOTA_URC_CPIN);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGMR", NULL, 1000), CFOTA_AT_E_RESET);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGMR", NULL, 1000), CFOTA_CTL_E_RESET);
     rig_end(&r);
 }
 
@@ -222,14 +222,14 @@ static void test_garbage_and_overlong_lines(void **state)
     memset(longline + 310, 'x', 200);
     strcpy(longline + 510, "\r\nOK\r\n");
     rig_start(&r, s);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CSQ", NULL, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CSQ", NULL, 1000), CFOTA_CTL_OK);
     assert_int_equal(cfota_at_nlines(&r.at), 1);
     assert_int_equal(strlen(cfota_at_line(&r.at, 0)), CFOTA_AT_LINE_MAX);
     assert_int_equal(r.at.urc_count, 1);
     assert_true(r.at.urc[r.at.urc_head].cut);
     assert_int_equal(strlen(r.at.urc[r.at.urc_head].text), CFOTA_AT_URC_LEN - 1);
     assert_true(cfota_at_stray(&r.at) >= 2);  /* the garbage lines */
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CSQ", "+CSQ:", 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CSQ", "+CSQ:", 1000), CFOTA_CTL_OK);
     assert_string_equal(cfota_at_find(&r.at, "+CSQ:"), "20,0");
     rig_end(&r);
 }
@@ -245,9 +245,9 @@ static void test_byte_by_byte(void **state)
     (void)state;
     rig_start(&r, s);
     r.f.max_read = 1;
-    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGMR", NULL, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT+CGMR", NULL, 1000), CFOTA_CTL_OK);
     assert_string_equal(cfota_at_line(&r.at, 0), "1752B05SIM7020C");
-    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,2,0,30", "hi", 2, 1000, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,2,0,30", "hi", 2, 1000, 1000), CFOTA_CTL_OK);
     assert_int_equal(cfota_at_urc_pop(&r.at, &u), 1);
     assert_string_equal(u.text, "+CFOTA: Update fail");
     rig_end(&r);
@@ -264,7 +264,7 @@ static void test_urc_queue_keeps_the_newest(void **state)
     struct cfota_at_urc u;
     (void)state;
     rig_start(&r, s);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT", NULL, 1000), CFOTA_AT_OK);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT", NULL, 1000), CFOTA_CTL_OK);
     assert_int_equal(cfota_at_poll(&r.at, 0), CFOTA_AT_URC_SLOTS);
     assert_int_equal(cfota_at_lost(&r.at), 8 - CFOTA_AT_URC_SLOTS);
     assert_int_equal(cfota_at_urc_pop(&r.at, &u), 1);
@@ -280,16 +280,16 @@ static void test_link_failures_and_bad_commands(void **state)
     struct rig r;
     (void)state;
     rig_start(&r, s);
-    assert_int_equal(cfota_at_cmd(&r.at, "AT\r+CGMR", NULL, 1000), CFOTA_AT_E_INVAL);
-    assert_int_equal(cfota_at_cmd(&r.at, "", NULL, 1000), CFOTA_AT_E_INVAL);
-    assert_int_equal(cfota_at_cmd(&r.at, NULL, NULL, 1000), CFOTA_AT_E_INVAL);
-    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,1,0,30", NULL, 1, 10, 10), CFOTA_AT_E_INVAL);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT\r+CGMR", NULL, 1000), CFOTA_CTL_E_INVAL);
+    assert_int_equal(cfota_at_cmd(&r.at, "", NULL, 1000), CFOTA_CTL_E_INVAL);
+    assert_int_equal(cfota_at_cmd(&r.at, NULL, NULL, 1000), CFOTA_CTL_E_INVAL);
+    assert_int_equal(cfota_at_cmd_data(&r.at, "AT+CFLW=0,0,1,0,30", NULL, 1, 10, 10), CFOTA_CTL_E_INVAL);
     r.f.fail_write = 1;
-    assert_int_equal(cfota_at_cmd(&r.at, "AT", NULL, 1000), CFOTA_AT_E_IO);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT", NULL, 1000), CFOTA_CTL_E_IO);
     r.f.fail_write = 0;
     r.f.fail_read = 1;
-    assert_int_equal(cfota_at_cmd(&r.at, "AT", NULL, 1000), CFOTA_AT_E_IO);
-    assert_int_equal(cfota_at_poll(&r.at, 10), CFOTA_AT_E_IO);
+    assert_int_equal(cfota_at_cmd(&r.at, "AT", NULL, 1000), CFOTA_CTL_E_IO);
+    assert_int_equal(cfota_at_poll(&r.at, 10), CFOTA_CTL_E_IO);
     r.f.fail_read = 0;
     r.f.pos = 0;
     r.f.mismatch = 0;  /* the "AT" lines above were not in the script */
@@ -333,8 +333,8 @@ static void test_fields(void **state)
 static void test_names(void **state)
 {
     (void)state;
-    assert_string_equal(cfota_at_status_name(CFOTA_AT_E_RESET), "module reset");
-    assert_string_equal(cfota_at_status_name(42), "unknown status");
+    assert_string_equal(cfota_ctl_error_name(CFOTA_CTL_E_RESET), "module reset unexpectedly");
+    assert_string_equal(cfota_ctl_error_name(42), "unknown status");
 }
 
 int main(void)

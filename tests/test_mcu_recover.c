@@ -128,10 +128,10 @@ static void test_downloading_then_wait(void **state)
 static void test_names(void **state)
 {
     (void)state;
-    assert_string_equal(cfota_ctl_result_name(CFOTA_CTL_E_NO_PACKAGE), "no update package");
-    assert_string_equal(cfota_ctl_result_name(CFOTA_CTL_E_CANCELLED), "cancelled");
-    assert_string_equal(cfota_ctl_result_name(-99), "unknown result");
-    assert_string_equal(cfota_ctl_result_name(5), "unknown result");
+    assert_string_equal(cfota_ctl_error_name(CFOTA_CTL_E_NO_PACKAGE), "no update package");
+    assert_string_equal(cfota_ctl_error_name(CFOTA_CTL_E_CANCELLED), "cancelled");
+    assert_string_equal(cfota_ctl_error_name(-99), "unknown status");
+    assert_string_equal(cfota_ctl_error_name(5), "unknown status");
     assert_string_equal(cfota_ctl_step_name(CFOTA_CTL_STEP_REPORT), "report");
     assert_string_equal(cfota_ctl_state_name(CFOTA_CTL_STATE_UNKNOWN), "unknown version");
     assert_string_equal(cfota_ctl_action_name(CFOTA_CTL_DO_STOP), "stop");

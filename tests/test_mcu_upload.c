@@ -194,7 +194,7 @@ static void test_chunk_failing_for_good(void **state)
     rig_end(&r);
     assert_int_equal(r.rep.step, CFOTA_CTL_STEP_WRITE);
     assert_int_equal(r.rep.cme, 3);
-    assert_int_equal(r.rep.at_status, CFOTA_AT_E_CME);
+    assert_int_equal(r.rep.at_status, CFOTA_CTL_E_CME);
 }
 
 static void test_module_resets_during_upload(void **state)

@@ -44,10 +44,6 @@ extern "C" {
 #define CFOTA_DEC_RAM_MAX 4096u   /* bytes of struct cfota_dec, at most */
 #define CFOTA_DEC_STACK_MAX 256u  /* bytes of stack of cfota_dec_sink */
 
-/* Extra return code of cfota_dec_sink(): a segment has ended and a new
- * checkpoint record is available. Not an error: call sink again. */
-#define CFOTA_CHECKPOINT 3
-
 #define CFOTA_DEC_INBUF 128u   /* package bytes buffered */
 #define CFOTA_DEC_OUTBUF 32u   /* target bytes buffered before a write */
 #define CFOTA_DEC_SRCBUF 32u   /* cached bytes of the copy source */

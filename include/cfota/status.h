@@ -21,6 +21,7 @@ enum cfota_status {
     /* Progress codes of the streaming decoder (not errors). */
     CFOTA_MORE = 1,      /* wants more package bytes */
     CFOTA_DONE = 2,      /* the whole target image has been produced */
+    CFOTA_CHECKPOINT = 3,/* a segment is complete: a new checkpoint is ready */
 
     CFOTA_E_IO = -1,        /* a read/write/erase callback failed */
     CFOTA_E_CORRUPT = -2,   /* the package is malformed or damaged */

@@ -126,10 +126,6 @@ int cfota_update_begin(struct cfota_update *u, const struct cfota_update_cfg *cf
  * turns out to be unusable (the journal then says FAILED). */
 int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg);
 
-/* Forget a finished (DONE or FAILED) update: erase the journal. Returns
- * CFOTA_OK, CFOTA_E_STATE if an update is still pending, or CFOTA_E_IO. */
-int cfota_update_clear(struct cfota_update *u, const struct cfota_update_cfg *cfg);
-
 #ifdef __cplusplus
 }
 #endif

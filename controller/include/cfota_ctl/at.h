@@ -18,7 +18,7 @@
  * no line ending) is recognised at the start of a line while a data
  * command waits for it; cfota_at_cmd_data() then writes the raw bytes and
  * waits for the final result. A URC that marks a module reset (*MATREADY,
- * RDY, +CFUN:) ends a pending command at once with CFOTA_AT_E_RESET, so
+ * RDY, +CFUN:) ends a pending command at once with CFOTA_CTL_E_RESET, so
  * that a module rebooting in the middle of an upload is seen within a line
  * and not after a long timeout.
  *
@@ -45,6 +45,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cfota_ctl/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -63,16 +65,12 @@ extern "C" {
 #define CFOTA_AT_URC_LEN 64    /* bytes of one queued URC, NUL included */
 #endif
 
-/* Status of the channel's calls: 0 or a negative code. */
-enum cfota_at_status {
-    CFOTA_AT_OK = 0,
-    CFOTA_AT_E_ERROR = -1,   /* the module answered ERROR */
-    CFOTA_AT_E_CME = -2,     /* +CME ERROR / +CMS ERROR; code: cfota_at_cme() */
-    CFOTA_AT_E_TIMEOUT = -3, /* no final result (or prompt, or URC) in time */
-    CFOTA_AT_E_IO = -4,      /* the write or read callback failed */
-    CFOTA_AT_E_INVAL = -5,   /* bad argument (NULL, command with CR/LF...) */
-    CFOTA_AT_E_RESET = -6    /* the module reset while a command was pending */
-};
+/* Every call returns CFOTA_CTL_OK or a negative enum cfota_ctl_error
+ * (cfota_ctl/error.h); the channel's own are CFOTA_CTL_E_ERROR (the module
+ * answered ERROR), _CME (+CME ERROR / +CMS ERROR; code: cfota_at_cme()),
+ * _TIMEOUT (no final result, prompt or URC in time), _IO (the write or
+ * read callback failed), _INVAL (bad argument: NULL, a command with CR/LF)
+ * and _RESET (the module reset while a command was pending). */
 
 /* What a URC is about; the table maps prefixes to these. */
 enum cfota_at_urc_kind {
@@ -166,7 +164,7 @@ struct cfota_at {
 };
 
 /* Start a channel on a link. cfg must stay valid while at is used.
- * Errors: CFOTA_AT_E_INVAL if at or cfg is NULL or a required callback is
+ * Errors: CFOTA_CTL_E_INVAL if at or cfg is NULL or a required callback is
  * missing. Does not touch the link. */
 int cfota_at_init(struct cfota_at *at, const struct cfota_at_config *cfg);
 
@@ -177,9 +175,9 @@ int cfota_at_init(struct cfota_at *at, const struct cfota_at_config *cfg);
  * so they are kept even where the URC table lists them; NULL when the
  * answer has no prefix or there is none. The info lines are available
  * afterwards through cfota_at_line() until the next command.
- * Returns CFOTA_AT_OK (OK), CFOTA_AT_E_ERROR, CFOTA_AT_E_CME (code in
- * cfota_at_cme()), CFOTA_AT_E_TIMEOUT, CFOTA_AT_E_RESET (a reset URC came
- * first; it is queued), CFOTA_AT_E_IO, CFOTA_AT_E_INVAL (NULL, or cmd
+ * Returns CFOTA_CTL_OK (OK), CFOTA_CTL_E_ERROR, CFOTA_CTL_E_CME (code in
+ * cfota_at_cme()), CFOTA_CTL_E_TIMEOUT, CFOTA_CTL_E_RESET (a reset URC came
+ * first; it is queued), CFOTA_CTL_E_IO, CFOTA_CTL_E_INVAL (NULL, or cmd
  * contains CR or LF). */
 int cfota_at_cmd(struct cfota_at *at, const char *cmd, const char *expect,
                  uint32_t timeout_ms);
@@ -188,7 +186,7 @@ int cfota_at_cmd(struct cfota_at *at, const char *cmd, const char *expect,
  * for the `>` prompt, write the len bytes of data, then wait up to
  * final_ms for the final result. A final result before the prompt (e.g.
  * +CME ERROR: 3) ends the call with that result and sends no data.
- * Returns as cfota_at_cmd(); CFOTA_AT_E_TIMEOUT if the prompt or the final
+ * Returns as cfota_at_cmd(); CFOTA_CTL_E_TIMEOUT if the prompt or the final
  * result did not come. After a timeout the module may still be in data
  * mode: wait for its own data timeout before the next command. */
 int cfota_at_cmd_data(struct cfota_at *at, const char *cmd, const void *data,
@@ -196,7 +194,7 @@ int cfota_at_cmd_data(struct cfota_at *at, const char *cmd, const void *data,
 
 /* Read and sort input for up to timeout_ms, returning as soon as at least
  * one URC is queued (at once if one already is). Returns the number of
- * queued URCs (0 on timeout) or CFOTA_AT_E_IO. */
+ * queued URCs (0 on timeout) or CFOTA_CTL_E_IO. */
 int cfota_at_poll(struct cfota_at *at, uint32_t timeout_ms);
 
 /* Take the oldest queued URC into out (may be NULL to discard it).
@@ -204,14 +202,14 @@ int cfota_at_poll(struct cfota_at *at, uint32_t timeout_ms);
 int cfota_at_urc_pop(struct cfota_at *at, struct cfota_at_urc *out);
 
 /* cfota_at_poll() then cfota_at_urc_pop(): wait up to timeout_ms for the
- * next URC. Returns CFOTA_AT_OK, CFOTA_AT_E_TIMEOUT or CFOTA_AT_E_IO. */
+ * next URC. Returns CFOTA_CTL_OK, CFOTA_CTL_E_TIMEOUT or CFOTA_CTL_E_IO. */
 int cfota_at_wait_urc(struct cfota_at *at, struct cfota_at_urc *out,
                       uint32_t timeout_ms);
 
 /* Read and sort the input that is already waiting (up to 2 KB), without
  * waiting for more: its URCs are queued, its stray lines dropped. Use it
  * with cfota_at_urc_clear() to forget what came before a new step.
- * Returns CFOTA_AT_OK or CFOTA_AT_E_IO. */
+ * Returns CFOTA_CTL_OK or CFOTA_CTL_E_IO. */
 int cfota_at_drain(struct cfota_at *at);
 
 /* Drop every queued URC. */
@@ -229,16 +227,13 @@ const char *cfota_at_find(const struct cfota_at *at, const char *prefix);
 
 /* The code of the last +CME ERROR (numeric, or the verbose text mapped to
  * its number for the codes of the manual's table), -1 if the text is
- * unknown. Meaningful after CFOTA_AT_E_CME. */
+ * unknown. Meaningful after CFOTA_CTL_E_CME. */
 int32_t cfota_at_cme(const struct cfota_at *at);
 
 /* Counters for diagnostics: lines dropped while idle (noise, header lines
  * of +CHTTPNMIH), and URCs or info lines lost for lack of room. */
 unsigned cfota_at_stray(const struct cfota_at *at);
 unsigned cfota_at_lost(const struct cfota_at *at);
-
-/* Short English name of a channel status, never NULL. */
-const char *cfota_at_status_name(int status);
 
 /* ---- parsing the fields of an answer (controller/at_fields.c) ----
  * s is the text after the prefix, e.g. `0,0,"CHN-UNICOM",9`. Fields are

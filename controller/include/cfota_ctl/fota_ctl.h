@@ -5,7 +5,7 @@
  *
  * Each flow is one call that drives the module through the note's AT
  * dialogue over the AT channel (cfota_ctl/at.h) and returns one result code
- * (enum cfota_ctl_result) that names what went wrong, with the details
+ * (enum cfota_ctl_error, cfota_ctl/error.h) that names what went wrong, with the details
  * (the step, the +CME ERROR code, the HTTP status, the versions before
  * and after) in a caller-allocated struct cfota_ctl_report:
  *
@@ -57,6 +57,7 @@
 
 #include "cfota_ctl/at.h"
 #include "cfota_ctl/md5.h"
+#include "cfota_ctl/error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,39 +68,6 @@ extern "C" {
 #define CFOTA_CTL_CHUNK_MAX 512   /* AT+CFLW writes at most 512 bytes (manual) */
 #define CFOTA_CTL_BLOCK 4096u     /* flash block of AT+CFLE */
 #define CFOTA_CTL_PACKAGE_MAX 593920u /* the update partition: 145 blocks of 4 KB */
-
-/* The outcome of a flow. 0 is success; every failure is negative. */
-enum cfota_ctl_result {
-    CFOTA_CTL_OK = 0,
-    CFOTA_CTL_E_INVAL = -1,        /* bad argument (NULL, empty URL, len 0...) */
-    CFOTA_CTL_E_IO = -2,           /* the link's write or read callback failed */
-    CFOTA_CTL_E_NO_MODULE = -3,    /* the module does not answer AT */
-    CFOTA_CTL_E_TIMEOUT = -4,      /* a command or an awaited URC did not come */
-    CFOTA_CTL_E_ERROR = -5,        /* a command answered ERROR (report.step) */
-    CFOTA_CTL_E_CME = -6,          /* a command answered +CME ERROR (report.cme) */
-    CFOTA_CTL_E_SIM = -7,          /* the SIM is not READY (PIN, PUK, absent) */
-    CFOTA_CTL_E_NOT_REGISTERED = -8, /* no PS registration in time, or denied */
-    CFOTA_CTL_E_NO_PDP = -9,       /* no active PDP context */
-    CFOTA_CTL_E_NO_PACKAGE = -10,  /* +CFOTA: No update package (or server unreachable) */
-    CFOTA_CTL_E_DOWNLOAD_PAUSE = -11, /* +CFOTA: Download pause (AT+CFOTA=1 resumes) */
-    CFOTA_CTL_E_DOWNLOAD_FAIL = -12,  /* +CFOTA: Download fail */
-    CFOTA_CTL_E_UPDATE_FAIL = -13, /* +CFOTA: Update fail (old firmware still runs) */
-    CFOTA_CTL_E_REJECTED = -14,    /* AT+CFOTA=5 refused: MD5 or length mismatch,
-                                      or not a package for this firmware (report.cme) */
-    CFOTA_CTL_E_RESET = -15,       /* the module reset when it should not have */
-    CFOTA_CTL_E_NO_RESULT = -16,   /* the module rebooted without a result URC and
-                                      its version did not change */
-    CFOTA_CTL_E_VERSION = -17,     /* success reported, but AT+CGMR shows the old or
-                                      an unexpected version */
-    CFOTA_CTL_E_HTTP = -18,        /* +CHTTPERR (report.http) or an HTTP status
-                                      other than 200/206 (report.http) */
-    CFOTA_CTL_E_LENGTH = -19,      /* the HTTP download's length is not the package's */
-    CFOTA_CTL_E_TOO_BIG = -20,     /* the package exceeds the update partition */
-    CFOTA_CTL_E_SOURCE = -21,      /* the package read callback failed */
-    CFOTA_CTL_E_MD5 = -22,         /* the MD5 of the bytes read is not the one given */
-    CFOTA_CTL_E_WRITE = -23,       /* a CFLW chunk failed after every retry */
-    CFOTA_CTL_E_CANCELLED = -24    /* the progress callback asked to stop */
-};
 
 /* The steps of the flows, for progress and for report.step. */
 enum cfota_ctl_step {
@@ -162,14 +130,14 @@ struct cfota_ctl_config {
 
 /* The details of a flow's outcome. */
 struct cfota_ctl_report {
-    int32_t result;        /* enum cfota_ctl_result, as returned */
+    int32_t result;        /* enum cfota_ctl_error, as returned */
     int32_t cme;           /* +CME ERROR code of the failing command, or -1 */
     int32_t http;          /* HTTP status of +CHTTPNMIH, or +CHTTPERR's code; 0 none */
     uint32_t bytes;        /* bytes written (upload) or downloaded (HTTP) */
     uint16_t retries;      /* CFLW chunks sent again */
     uint8_t restarts;      /* uploads started again from AT+CFLE */
     uint8_t step;          /* enum cfota_ctl_step where the flow ended */
-    int8_t at_status;      /* enum cfota_at_status of the failing command, or 0 */
+    int8_t at_status;      /* the AT channel's status of the failing command, or 0 */
     uint8_t result_urc;    /* 0 none, 1 "Update successfully", 2 "Update fail" */
     uint8_t rebooted;      /* the module's reset was seen */
     uint8_t reported;      /* AT+CFOTA=4 answered OK */
@@ -345,8 +313,7 @@ int cfota_ctl_report_result(struct cfota_ctl *ctl);
 /* The event of a +CFOTA URC's text (with or without the "+CFOTA: "). */
 int cfota_ctl_fota_event(const char *text);
 
-/* Short English names, never NULL. */
-const char *cfota_ctl_result_name(int result);
+/* Short English names, never NULL (status names: cfota_ctl/error.h). */
 const char *cfota_ctl_step_name(int step);
 const char *cfota_ctl_state_name(int state);
 const char *cfota_ctl_action_name(int action);
