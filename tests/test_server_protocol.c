@@ -330,6 +330,17 @@ static void test_rollout_controls(void **state)
     harness_stop(&h);
 }
 
+/* A server with only 2.0, released, whose offer to IMEI_A on 1.0 (an
+ * unknown base) is the full image. */
+static void full_offered(struct harness *h, struct offer *o)
+{
+    harness_start(h);
+    upload_corpus(h, "new.bin", "2.0");
+    assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
+    cfota_server_wait_builds(h->srv);
+    assert_int_equal(check(h, IMEI_A, "1.0", NULL, o), 1);
+}
+
 /* An image uploaded after a release becomes a base for it; the packages
  * list says what was built. */
 static void test_late_base(void **state)
@@ -338,11 +349,7 @@ static void test_late_base(void **state)
     struct admin_reply r;
     struct offer o;
     (void)state;
-    harness_start(&h);
-    upload_corpus(&h, "new.bin", "2.0");
-    assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
-    cfota_server_wait_builds(h.srv);
-    assert_int_equal(check(&h, IMEI_A, "1.0", NULL, &o), 1);
+    full_offered(&h, &o);
     assert_string_equal(o.from, "*");
     upload_corpus(&h, "old.bin", "1.0");
     cfota_server_wait_builds(h.srv);
@@ -387,11 +394,7 @@ static void test_range_rules(void **state)
     struct offer o;
     size_t i;
     (void)state;
-    harness_start(&h);
-    upload_corpus(&h, "new.bin", "2.0");
-    assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
-    cfota_server_wait_builds(h.srv);
-    assert_int_equal(check(&h, IMEI_A, "1.0", NULL, &o), 1);
+    full_offered(&h, &o);
     for (i = 0; i < sizeof range_rules / sizeof range_rules[0]; i++) {
         const struct range_rule *t = &range_rules[i];
         long size = strtol(o.size, NULL, 10), last = t->last < 0 ? size - 1 : t->last;
