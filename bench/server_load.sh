@@ -9,6 +9,8 @@
 #      registers the devices; the measured pass is the steady state);
 #   2. package downloads with CONNS concurrent connections, each request a
 #      resumed download (Range: bytes=OFFSET-) of the full-image package;
+#   3. the time of a check while another client address holds its
+#      connection limit (bench/hold_connections.py, from 127.0.0.2);
 # and prints the server's resident memory before, between and after.
 #
 # usage: bench/server_load.sh [path/to/cfota] [corpus pair]
@@ -33,13 +35,19 @@ perl -MDigest::SHA=hmac_sha256_hex -e 1 2>/dev/null ||
 
 work=$(mktemp -d /tmp/cfota-bench-XXXXXX)
 pid=
+holder=
 cleanup() {
+    [ -n "$holder" ] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-"$bin" server --data "$work/data" --port 0 --threads 2 >"$work/log" 2>&1 &
+# One address (wrk's) opens DL_CONNS connections: the per-address limit is
+# raised to fit, and section 3 holds that many from another address.
+per_address=$((DL_CONNS + 16))
+"$bin" server --data "$work/data" --port 0 --threads 2 --max-per-address "$per_address" \
+    >"$work/log" 2>&1 &
 pid=$!
 port=
 for _ in $(seq 100); do
@@ -103,7 +111,25 @@ CFOTA_PATHS=$work/downloads CFOTA_RANGE="bytes=$offset-" \
     wrk -t2 -c"$DL_CONNS" -d"${SECS}s" -s "$here/server_load.lua" "$base" |
     grep -E "Requests/sec|answers"
 echo "server RSS after the second download run: $(rss)"
+
+echo
+echo "== a check while 127.0.0.2 holds its connection limit ($per_address, and 100 more tried) =="
+python3 "$here/hold_connections.py" "$port" $((per_address + 100)) 127.0.0.2 >"$work/hold.out" &
+holder=$!
+until [ -s "$work/hold.out" ]; do sleep 0.2; done
+cat "$work/hold.out"
+: >"$work/check_times"
+for _ in $(seq 20); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$base$first" >>"$work/check_times"
+    sleep 0.2
+done
+grep -vc '^200 ' "$work/check_times" | sed 's/^/  checks not answered 200: /'
+sort -k2 -n "$work/check_times" | awk '{t[NR]=$2} END {printf "  check time over 20: median %.4f s, max %.4f s\n", t[int((NR+1)/2)], t[NR]}' |
+    tee "$work/hold_check.out"
+kill "$holder"; wait "$holder" 2>/dev/null || true; holder=
+
 echo
 echo "summary: $(awk '/Requests\/sec/ {print $2}' "$work/checks.out") checks/s;" \
      "$(awk '/Requests\/sec/ {print $2}' "$work/dl.out") resumed downloads/s," \
-     "$(awk '/Transfer\/sec/ {print $2}' "$work/dl.out") with $DL_CONNS connections"
+     "$(awk '/Transfer\/sec/ {print $2}' "$work/dl.out") with $DL_CONNS connections;" \
+     "a check in at most $(awk '{print $(NF-1)}' "$work/hold_check.out") s while one address holds its limit"

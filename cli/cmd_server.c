@@ -25,7 +25,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: cfota server --data DIR [--listen ADDR] [--port N] [--threads N]\n"
-            "                    [--admin-token-file FILE]\n"
+            "                    [--admin-token-file FILE] [--max-connections N]\n"
+            "                    [--max-per-address N] [--header-timeout S]\n"
+            "                    [--idle-timeout S]\n"
             "\n"
             "Run the FOTA server (docs/server-api.md, docs/server.md).\n"
             "  --data DIR               database, images, packages and secrets\n"
@@ -33,8 +35,15 @@ static void usage(FILE *f)
             "  --port N                 TCP port (default %d; 0 picks a free one)\n"
             "  --threads N              HTTP threads (default: one per CPU)\n"
             "  --admin-token-file FILE  admin token (default DIR/admin-token, made\n"
-            "                           at the first start)\n",
-            DEFAULT_PORT);
+            "                           at the first start)\n"
+            "  --max-connections N      open connections in all (default %d)\n"
+            "  --max-per-address N      open connections from one IP address (default %d)\n"
+            "  --header-timeout S       seconds a connection may stay silent before its\n"
+            "                           request header is complete (default %d)\n"
+            "  --idle-timeout S         seconds without progress once a request is under\n"
+            "                           way, such as a slow download (default %d)\n",
+            DEFAULT_PORT, CFOTA_SERVER_MAX_CONNECTIONS, CFOTA_SERVER_MAX_PER_ADDRESS,
+            CFOTA_SERVER_HEADER_TIMEOUT_S, CFOTA_SERVER_IDLE_TIMEOUT_S);
 }
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
@@ -54,10 +63,14 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 int cmd_server(int argc, char **argv)
 {
     const char *data = NULL, *listen = NULL, *port_s = NULL, *threads_s = NULL, *token_file = NULL;
+    const char *max_conn_s = NULL, *per_addr_s = NULL, *header_s = NULL, *idle_s = NULL;
     const struct cli_option opts[] = {
         {"data", 'd', &data, NULL},       {"listen", 0, &listen, NULL},
         {"port", 'p', &port_s, NULL},     {"threads", 0, &threads_s, NULL},
-        {"admin-token-file", 0, &token_file, NULL}, {NULL, 0, NULL, NULL}};
+        {"admin-token-file", 0, &token_file, NULL},
+        {"max-connections", 0, &max_conn_s, NULL}, {"max-per-address", 0, &per_addr_s, NULL},
+        {"header-timeout", 0, &header_s, NULL},    {"idle-timeout", 0, &idle_s, NULL},
+        {NULL, 0, NULL, NULL}};
     struct cfota_server_config cfg;
     struct cfota_server *srv;
     char err[512], token[256];
@@ -77,6 +90,17 @@ int cmd_server(int argc, char **argv)
         return args_usage_error("server", usage, "--port must be 0 to 65535");
     if (threads_s && (parse_uint(threads_s, 64, &cfg.threads) != 0 || cfg.threads == 0))
         return args_usage_error("server", usage, "--threads must be 1 to 64");
+    if (max_conn_s && (parse_uint(max_conn_s, 1000000, &cfg.max_connections) != 0 ||
+                       cfg.max_connections == 0))
+        return args_usage_error("server", usage, "--max-connections must be 1 to 1000000");
+    if (per_addr_s && (parse_uint(per_addr_s, 1000000, &cfg.max_per_address) != 0 ||
+                       cfg.max_per_address == 0))
+        return args_usage_error("server", usage, "--max-per-address must be 1 to 1000000");
+    if (header_s && (parse_uint(header_s, 3600, &cfg.header_timeout_s) != 0 ||
+                     cfg.header_timeout_s == 0))
+        return args_usage_error("server", usage, "--header-timeout must be 1 to 3600 seconds");
+    if (idle_s && (parse_uint(idle_s, 86400, &cfg.idle_timeout_s) != 0 || cfg.idle_timeout_s == 0))
+        return args_usage_error("server", usage, "--idle-timeout must be 1 to 86400 seconds");
     if (token_file) {
         if (report_read_line(token_file, token, sizeof token) != 0)
             return report_fail("server", "%s: cannot read the admin token", token_file);

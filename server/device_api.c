@@ -20,6 +20,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,59 +231,87 @@ fail:
 
 enum range_kind { RANGE_NONE, RANGE_OK, RANGE_BAD, RANGE_UNSATISFIABLE };
 
-static int parse_u64(const char **p, uint64_t *out)
+/* A position of a Range header: its value, saturated at UINT64_MAX, and
+ * its digits without leading zeros (to compare two positions exactly).
+ * RFC 9110 puts no bound on the digits, and a position past 2^64 is as
+ * far past the end of any package as UINT64_MAX. */
+struct position {
+    uint64_t value;
+    const char *digits;
+    size_t n;
+};
+
+/* Read 1*DIGIT at *p. 0 if there is no digit. */
+static int parse_position(const char **p, struct position *pos)
 {
-    uint64_t v = 0;
-    int digits = 0;
-    while (**p >= '0' && **p <= '9') {
-        if (v > (UINT64_MAX - 9) / 10)
-            return 0;
-        v = v * 10 + (uint64_t)(**p - '0');
+    const char *start = *p;
+    pos->value = 0;
+    while (**p == '0' && (*p)[1] >= '0' && (*p)[1] <= '9')
         (*p)++;
-        digits++;
+    pos->digits = *p;
+    while (**p >= '0' && **p <= '9') {
+        unsigned d = (unsigned)(**p - '0');
+        pos->value = pos->value > (UINT64_MAX - d) / 10 ? UINT64_MAX : pos->value * 10 + d;
+        (*p)++;
     }
-    *out = v;
-    return digits > 0;
+    pos->n = (size_t)(*p - pos->digits);
+    return *p > start;
 }
 
-/* Parse a Range header against a package of size bytes into
- * [*first, *last]. */
+static int position_less(const struct position *a, const struct position *b)
+{
+    if (a->n != b->n)
+        return a->n < b->n;
+    return memcmp(a->digits, b->digits, a->n) < 0;
+}
+
+/* tchar of RFC 9110 §5.6.2: what a range unit is made of. */
+static int is_tchar(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Parse a Range header (RFC 9110 §14.2: range-unit "=" range-set, the
+ * field's surrounding spaces already trimmed by libmicrohttpd) against a
+ * package of size bytes into [*first, *last]. Nothing may follow the one
+ * range: "bytes=0-5 junk" is malformed, not "bytes=0-5". */
 static enum range_kind parse_range(const char *h, uint64_t size, uint64_t *first,
                                    uint64_t *last)
 {
     const char *p = h;
-    uint64_t a, b;
-    while (*p == ' ')
+    struct position a, b;
+    while (is_tchar(*p))
         p++;
-    if (strncmp(p, "bytes=", 6) != 0)
-        return RANGE_NONE; /* another unit: ignored, as RFC 9110 says */
-    p += 6;
-    while (*p == ' ')
-        p++;
-    if (strchr(p, ','))
+    if (p == h || *p != '=')
         return RANGE_BAD;
-    if (*p == '-') {
+    if (p - h != 5 || strncasecmp(h, "bytes", 5) != 0)
+        return RANGE_NONE; /* another unit: ignored, as RFC 9110 says */
+    p++;
+    if (strchr(p, ','))
+        return RANGE_BAD; /* several ranges, or a malformed list */
+    if (*p == '-') { /* suffix-range: the last N bytes */
         p++;
-        if (!parse_u64(&p, &b) || (*p && *p != ' '))
+        if (!parse_position(&p, &b) || *p)
             return RANGE_BAD;
-        if (b == 0 || size == 0)
+        if (b.value == 0)
             return RANGE_UNSATISFIABLE;
-        *first = b >= size ? 0 : size - b;
+        *first = b.value >= size ? 0 : size - b.value;
         *last = size - 1;
         return RANGE_OK;
     }
-    if (!parse_u64(&p, &a) || *p++ != '-')
+    if (!parse_position(&p, &a) || *p++ != '-')
         return RANGE_BAD;
-    if (*p && *p != ' ') {
-        if (!parse_u64(&p, &b) || (*p && *p != ' ') || b < a)
+    if (*p) {
+        if (!parse_position(&p, &b) || *p || position_less(&b, &a))
             return RANGE_BAD;
     } else {
-        b = UINT64_MAX;
+        b.value = UINT64_MAX;
     }
-    if (a >= size)
+    if (a.value >= size)
         return RANGE_UNSATISFIABLE;
-    *first = a;
-    *last = b < size - 1 ? b : size - 1;
+    *first = a.value;
+    *last = b.value < size - 1 ? b.value : size - 1;
     return RANGE_OK;
 }
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "admin_api.h"
@@ -55,6 +56,8 @@ static const struct route routes[] = {
 struct http_server {
     struct MHD_Daemon *daemon;
     struct cfota_server *srv;
+    unsigned header_timeout; /* seconds: until a request header is complete */
+    unsigned idle_timeout;   /* seconds without progress, once it is */
 };
 
 /* Match url against pattern; the segment under '*' goes to arg. */
@@ -251,11 +254,73 @@ static int refuse_body(struct http_req *r, enum MHD_Result *sent)
     return 0;
 }
 
-static enum MHD_Result first_call(struct http_req *r)
+struct header_count {
+    const char *name;
+    unsigned n;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct header_count *c = cls;
+    (void)kind, (void)value;
+    if (!strcasecmp(key, c->name))
+        c->n++;
+    return MHD_YES;
+}
+
+static unsigned header_count(struct http_req *r, const char *name)
+{
+    struct header_count c = {name, 0};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &c);
+    return c.n;
+}
+
+/* Answer 400 with code and message, and close the connection. */
+static enum MHD_Result send_bad_request_and_close(struct http_req *r, const char *code,
+                                                  const char *message)
+{
+    struct MHD_Response *resp = error_response(code, message);
+    if (resp)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    return http_send(r, MHD_HTTP_BAD_REQUEST, resp, "application/json");
+}
+
+/* RFC 9112 §3.2: an HTTP/1.1 request without Host is refused. (Checked
+ * here rather than with libmicrohttpd's MHD_OPTION_STRICT_FOR_CLIENT,
+ * whose 0.9.75 answer to it sends its status line and headers twice.) */
+static int refuse_no_host(struct http_req *r, const char *version, enum MHD_Result *sent)
+{
+    if (strcmp(version, MHD_HTTP_VERSION_1_1) != 0 || http_header(r, MHD_HTTP_HEADER_HOST))
+        return 0;
+    *sent = send_bad_request_and_close(r, "bad_request", "an HTTP/1.1 request needs Host");
+    return 1;
+}
+
+/* A request whose body length can be read two ways (Content-Length given
+ * twice, or beside Transfer-Encoding) may be read one way by a proxy in
+ * front and the other way here: the rest of its body would then pass for
+ * a second request (request smuggling). Refused, and the connection is
+ * closed, since where the next request starts is not known. */
+static int refuse_ambiguous_length(struct http_req *r, enum MHD_Result *sent)
+{
+    unsigned lengths = header_count(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (lengths <= 1 && !(lengths == 1 && http_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING)))
+        return 0;
+    *sent = send_bad_request_and_close(r, "bad_request",
+                                       lengths > 1 ? "Content-Length is given more than once"
+                                                   : "Content-Length and Transfer-Encoding "
+                                                     "together");
+    return 1;
+}
+
+static enum MHD_Result first_call(struct http_req *r, const char *version)
 {
     char allow[64];
     int path_known;
     enum MHD_Result sent;
+    if (refuse_no_host(r, version, &sent) || refuse_ambiguous_length(r, &sent))
+        return sent;
     r->route = find_route(r->method, r->url, r->arg, sizeof r->arg, &path_known, allow,
                           sizeof allow);
     if (!r->route) {
@@ -285,7 +350,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     struct http_server *h = cls;
     struct http_req *r = *req_cls;
-    (void)version;
     if (!r) {
         r = calloc(1, sizeof *r);
         if (!r)
@@ -295,7 +359,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->method = method;
         r->url = url;
         *req_cls = r;
-        return first_call(r);
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, h->idle_timeout);
+        return first_call(r, version);
     }
     if (*upload_data_size > 0) {
         if (!r->body_too_large && r->body.n + *upload_data_size <= r->route->max_body)
@@ -314,8 +379,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct http_server *h = cls;
     struct http_req *r = *req_cls;
-    (void)cls, (void)conn, (void)toe;
+    (void)toe;
+    /* A kept-alive connection now waits for its next request header. */
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, h->header_timeout);
     if (!r)
         return;
     bytes_free(&r->body);
@@ -323,37 +391,65 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     *req_cls = NULL;
 }
 
-struct http_server *http_start(struct cfota_server *srv, const char *addr, unsigned port,
+/* libmicrohttpd's own percent-decoding, except that a value holding %00
+ * is left encoded: decoded, its NUL would end the C string early, so
+ * "4.0%00junk" would pass for "4.0". Left encoded, its '%' is outside
+ * every alphabet (params.h) and the request is refused as malformed. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls, (void)conn;
+    if (strstr(s, "%00"))
+        return strlen(s);
+    return MHD_http_unescape(s);
+}
+
+static unsigned or_default(unsigned v, unsigned dflt) { return v ? v : dflt; }
+
+struct http_server *http_start(struct cfota_server *srv, const struct cfota_server_config *cfg,
                                unsigned threads, char *err, size_t errlen)
 {
     struct http_server *h = calloc(1, sizeof *h);
+    const char *addr = cfg->listen_addr ? cfg->listen_addr : "127.0.0.1";
     struct sockaddr_in sa;
     if (!h) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     h->srv = srv;
+    h->header_timeout = or_default(cfg->header_timeout_s, CFOTA_SERVER_HEADER_TIMEOUT_S);
+    h->idle_timeout = or_default(cfg->idle_timeout_s, CFOTA_SERVER_IDLE_TIMEOUT_S);
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, addr ? addr : "127.0.0.1", &sa.sin_addr) != 1 || port > 65535) {
+    sa.sin_port = htons((uint16_t)cfg->port);
+    if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1 || cfg->port > 65535) {
         snprintf(err, errlen, "cannot listen on '%s' port %u: not an IPv4 address and port",
-                 addr ? addr : "127.0.0.1", port);
+                 addr, cfg->port);
         free(h);
         return NULL;
     }
+    /* The daemon-wide timeout is the header deadline: libmicrohttpd
+     * closes a connection that has been silent for that long, and
+     * on_request lengthens it once a request header is complete, so a
+     * slow download that keeps moving is never cut. The per-address
+     * limit keeps one client from taking every connection; what it
+     * leaves over is for everyone else. */
     h->daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_TURBO, (uint16_t)port, NULL, NULL, on_request, h,
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_TURBO, (uint16_t)cfg->port, NULL, NULL,
+        on_request, h,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(threads > 0 ? threads : 1),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
+        MHD_OPTION_CONNECTION_TIMEOUT, h->header_timeout,
+        MHD_OPTION_CONNECTION_LIMIT,
+        or_default(cfg->max_connections, CFOTA_SERVER_MAX_CONNECTIONS),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        or_default(cfg->max_per_address, CFOTA_SERVER_MAX_PER_ADDRESS),
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
         MHD_OPTION_END);
     if (!h->daemon) {
-        snprintf(err, errlen, "cannot listen on %s port %u (taken, or not allowed)",
-                 addr ? addr : "127.0.0.1", port);
+        snprintf(err, errlen, "cannot listen on %s port %u (taken, or not allowed)", addr,
+                 cfg->port);
         free(h);
         return NULL;
     }

@@ -37,9 +37,10 @@ struct http_req {
 
 typedef enum MHD_Result (*http_handler)(struct http_req *r);
 
-/* Start listening on addr (IPv4, NULL: 127.0.0.1) and port (0: any).
- * threads: size of the thread pool. Returns NULL with a sentence in err. */
-struct http_server *http_start(struct cfota_server *srv, const char *addr, unsigned port,
+/* Start listening on cfg's address and port with cfg's connection limits
+ * and timeouts (0: the defaults of server.h); threads: size of the
+ * thread pool. Returns NULL with a sentence in err. */
+struct http_server *http_start(struct cfota_server *srv, const struct cfota_server_config *cfg,
                                unsigned threads, char *err, size_t errlen);
 unsigned http_port(const struct http_server *h);
 void http_stop(struct http_server *h);

@@ -70,7 +70,7 @@ struct cfota_server *cfota_server_start(const struct cfota_server_config *cfg, c
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 && n < 64 ? (unsigned)n : 2;
     }
-    s->http = http_start(s, cfg->listen_addr, cfg->port, threads, err, errlen);
+    s->http = http_start(s, cfg, threads, err, errlen);
     if (!s->http) {
         cfota_server_stop(s);
         return NULL;

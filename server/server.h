@@ -24,7 +24,18 @@ struct cfota_server_config {
     unsigned port;           /* 0: any free port (see cfota_server_port) */
     const char *admin_token; /* NULL: read DATA/admin-token, made at first start */
     unsigned threads;        /* HTTP threads; 0: one per CPU */
+    /* Limits against hostile clients (docs/server.md, "Limits"); 0 takes
+     * the default of each. */
+    unsigned max_connections;  /* open connections in all */
+    unsigned max_per_address;  /* open connections from one IP address */
+    unsigned header_timeout_s; /* to send a complete request header */
+    unsigned idle_timeout_s;   /* without progress once a request is under way */
 };
+
+#define CFOTA_SERVER_MAX_CONNECTIONS 4000
+#define CFOTA_SERVER_MAX_PER_ADDRESS 64
+#define CFOTA_SERVER_HEADER_TIMEOUT_S 10
+#define CFOTA_SERVER_IDLE_TIMEOUT_S 300
 
 struct cfota_server;
 

@@ -58,11 +58,16 @@ static inline void harness_rm_tree(const char *dir)
     nftw(dir, harness_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static inline void harness_start_in(struct harness *h, const char *dir)
+/* A server on dir; limits (may be NULL) gives the connection limits and
+ * timeouts, the rest of the configuration is the harness's. */
+static inline void harness_start_limited(struct harness *h, const char *dir,
+                                         const struct cfota_server_config *limits)
 {
     struct cfota_server_config cfg;
     char err[512];
     memset(&cfg, 0, sizeof cfg);
+    if (limits)
+        cfg = *limits;
     cfg.data_dir = dir;
     cfg.admin_token = TEST_ADMIN_TOKEN;
     cfg.threads = 2;
@@ -72,13 +77,23 @@ static inline void harness_start_in(struct harness *h, const char *dir)
     snprintf(h->base, sizeof h->base, "http://127.0.0.1:%u", cfota_server_port(h->srv));
 }
 
-/* A server on a fresh data directory and a free port. */
-static inline void harness_start(struct harness *h)
+static inline void harness_start_in(struct harness *h, const char *dir)
+{
+    harness_start_limited(h, dir, NULL);
+}
+
+static inline void harness_make_dir(struct harness *h)
 {
     snprintf(h->dir, sizeof h->dir, "/tmp/cfota-server-test-XXXXXX");
     if (!mkdtemp(h->dir))
         fail_msg("mkdtemp failed");
     curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* A server on a fresh data directory and a free port. */
+static inline void harness_start(struct harness *h)
+{
+    harness_make_dir(h);
     harness_start_in(h, h->dir);
 }
 

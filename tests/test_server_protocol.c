@@ -330,6 +330,17 @@ static void test_rollout_controls(void **state)
     harness_stop(&h);
 }
 
+/* A server with only 2.0, released, whose offer to IMEI_A on 1.0 (an
+ * unknown base) is the full image. */
+static void full_offered(struct harness *h, struct offer *o)
+{
+    harness_start(h);
+    upload_corpus(h, "new.bin", "2.0");
+    assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
+    cfota_server_wait_builds(h->srv);
+    assert_int_equal(check(h, IMEI_A, "1.0", NULL, o), 1);
+}
+
 /* An image uploaded after a release becomes a base for it; the packages
  * list says what was built. */
 static void test_late_base(void **state)
@@ -338,11 +349,7 @@ static void test_late_base(void **state)
     struct admin_reply r;
     struct offer o;
     (void)state;
-    harness_start(&h);
-    upload_corpus(&h, "new.bin", "2.0");
-    assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
-    cfota_server_wait_builds(h.srv);
-    assert_int_equal(check(&h, IMEI_A, "1.0", NULL, &o), 1);
+    full_offered(&h, &o);
     assert_string_equal(o.from, "*");
     upload_corpus(&h, "old.bin", "1.0");
     cfota_server_wait_builds(h.srv);
@@ -355,6 +362,66 @@ static void test_late_base(void **state)
     harness_stop(&h);
 }
 
+/* Range values that parse (RFC 9110 §14) and how they are answered
+ * (docs/server-api.md §3.2), positions past 2^64 included: a first byte
+ * past the end is 416, a last byte past it is clipped, a suffix longer
+ * than the package is all of it. */
+struct range_rule {
+    const char *range;
+    long status;
+    long first, last; /* of the 206; -1: the package's last byte */
+};
+
+static const struct range_rule range_rules[] = {
+    {"bytes=3-4", 206, 3, 4},
+    {"Bytes=3-4", 206, 3, 4},
+    {"bytes=0003-00000000000000000000000004", 206, 3, 4},
+    {"bytes=0-99999999999999999999", 206, 0, -1},
+    {"bytes=5-18446744073709551616", 206, 5, -1},
+    {"bytes=5-18446744073709551615", 206, 5, -1},
+    {"bytes=-99999999999999999999", 206, 0, -1},
+    {"bytes=99999999999999999999-", 416, 0, 0},
+    {"bytes=18446744073709551616-", 416, 0, 0},
+    {"bytes=18446744073709551615-", 416, 0, 0},
+    {"bytes=99999999999999999999-99999999999999999999", 416, 0, 0},
+    {"bytes=-0", 416, 0, 0},
+    {"items=0-5", 200, 0, -1},
+};
+
+static void test_range_rules(void **state)
+{
+    struct harness h;
+    struct offer o;
+    size_t i;
+    (void)state;
+    full_offered(&h, &o);
+    for (i = 0; i < sizeof range_rules / sizeof range_rules[0]; i++) {
+        const struct range_rule *t = &range_rules[i];
+        long size = strtol(o.size, NULL, 10), last = t->last < 0 ? size - 1 : t->last;
+        char header[128], got[96], want[96];
+        const char *headers[2] = {header, NULL};
+        struct answer a;
+        snprintf(header, sizeof header, "Range: %s", t->range);
+        http_call(&h, "GET", o.url, headers, &a);
+        if (a.status != t->status)
+            fail_msg("%s: status %ld, expected %ld", t->range, a.status, t->status);
+        if (t->status == 206) {
+            assert_true(header_get(&a, "Content-Range", got, sizeof got));
+            snprintf(want, sizeof want, "bytes %ld-%ld/%ld", t->first, last, size);
+            assert_string_equal(got, want);
+            assert_int_equal(a.body.n, (size_t)(last - t->first + 1));
+        } else if (t->status == 416) {
+            assert_true(header_get(&a, "Content-Range", got, sizeof got));
+            snprintf(want, sizeof want, "bytes */%ld", size);
+            assert_string_equal(got, want);
+        } else {
+            assert_int_equal(a.body.n, (size_t)size);
+        }
+        answer_free(&a);
+    }
+    harness_stop(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_devices_listing),
         cmocka_unit_test(test_rollout_controls),
         cmocka_unit_test(test_late_base),
+        cmocka_unit_test(test_range_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
