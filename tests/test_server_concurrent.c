@@ -142,7 +142,13 @@ static void test_concurrent_devices(void **state)
     struct admin_reply r;
     int i, expected_ok = 0;
     (void)state;
-    harness_start(&h);
+    /* 120 devices share one loopback address here, where a fleet has one
+     * address each: lift the per-address limit above the device count. */
+    struct cfota_server_config limits;
+    memset(&limits, 0, sizeof limits);
+    limits.max_per_address = 2 * DEVICES;
+    harness_make_dir(&h);
+    harness_start_limited(&h, h.dir, &limits);
     upload_corpus(&h, "old.bin", "1.0");
     upload_corpus(&h, "new.bin", "2.0");
     /* min_reports high: this test is about counting, not pausing. */
