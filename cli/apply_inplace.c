@@ -104,7 +104,7 @@ int apply_in_place(const char *image_path, const char *pkg_path, const char *sta
     struct bytes image = {0}, pkg = {0};
     struct cfota_header h;
     struct cfota_update_info info;
-    struct progress prog;
+    struct progress_bar prog;
     unsigned long long cut = 0;
     int rc, fresh;
     if (!d)

@@ -156,7 +156,7 @@ static void print_summary(const struct diff_args *a, size_t pkg_len, size_t new_
 static int encode_and_save(struct diff_args *a, const struct bytes *old, const struct bytes *new_)
 {
     struct bytes pkg = {0};
-    struct progress bar;
+    struct progress_bar bar;
     int rc;
     progress_begin(&bar, "diff", new_->n, !a->quiet);
     a->opts.progress = progress_update;

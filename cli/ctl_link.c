@@ -27,7 +27,7 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int progress(void *ctx, int step, uint32_t done, uint32_t total)
+static int show_step(void *ctx, int step, uint32_t done, uint32_t total)
 {
     struct ctl_link *l = ctx;
     int byte_step = step == CFOTA_CTL_STEP_WRITE || step == CFOTA_CTL_STEP_HTTP_GET;
@@ -97,7 +97,7 @@ int ctl_link_open(struct ctl_link *l, const char *cmd, const char *port, const c
     l->cfg.at.now_ms = serial_now_ms;
     if (trace_on)
         l->cfg.at.log = trace;
-    l->cfg.progress = progress;
+    l->cfg.progress = show_step;
     l->cfg.progress_ctx = l;
     l->cfg.baud = (uint32_t)b;
     if (cfota_ctl_init(&l->ctl, &l->cfg) != CFOTA_CTL_OK) {

@@ -52,7 +52,7 @@ static void eta(double elapsed, uint64_t done, uint64_t total, char *out, size_t
     snprintf(out, cap, "ETA %lu:%02lu", s / 60, s % 60);
 }
 
-static void draw(struct progress *p, uint64_t done, uint64_t total, double t)
+static void draw(struct progress_bar *p, uint64_t done, uint64_t total, double t)
 {
     char bar[BAR_CELLS + 1], d[32], tot[32], e[32], line[160];
     unsigned cells = total ? (unsigned)(done * BAR_CELLS / total) : BAR_CELLS;
@@ -78,7 +78,7 @@ static void draw(struct progress *p, uint64_t done, uint64_t total, double t)
     p->last_draw = t;
 }
 
-void progress_begin(struct progress *p, const char *label, uint64_t total, int enable)
+void progress_begin(struct progress_bar *p, const char *label, uint64_t total, int enable)
 {
     memset(p, 0, sizeof *p);
     p->label = label;
@@ -90,7 +90,7 @@ void progress_begin(struct progress *p, const char *label, uint64_t total, int e
 
 void progress_update(void *ctx, uint64_t done, uint64_t total)
 {
-    struct progress *p = ctx;
+    struct progress_bar *p = ctx;
     double t;
     if (!p->shown)
         return;
@@ -102,7 +102,7 @@ void progress_update(void *ctx, uint64_t done, uint64_t total)
     draw(p, done, total, t);
 }
 
-void progress_end(struct progress *p)
+void progress_end(struct progress_bar *p)
 {
     if (p->shown && p->width > 0) {
         fprintf(stderr, "\r%*s\r", p->width, "");

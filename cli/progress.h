@@ -17,7 +17,7 @@
 
 #define PROGRESS_MIN_BYTES (256u * 1024u)
 
-struct progress {
+struct progress_bar {
     const char *label;  /* shown before the bar, e.g. "diff" */
     int shown;          /* drawing enabled (terminal, big job) */
     int width;          /* characters of the last line drawn, to erase it */
@@ -27,13 +27,13 @@ struct progress {
 
 /* Start a bar for a job of total bytes; draws the 0% bar if enabled.
  * enable = 0 (e.g. --quiet) never draws. */
-void progress_begin(struct progress *p, const char *label, uint64_t total, int enable);
+void progress_begin(struct progress_bar *p, const char *label, uint64_t total, int enable);
 
 /* Report done of total bytes; signature of the encoder's progress
- * callback, with ctx a struct progress. Cheap when nothing is drawn. */
+ * callback, with ctx a struct progress_bar. Cheap when nothing is drawn. */
 void progress_update(void *ctx, uint64_t done, uint64_t total);
 
 /* Erase the bar, if one was drawn. */
-void progress_end(struct progress *p);
+void progress_end(struct progress_bar *p);
 
 #endif

@@ -25,7 +25,8 @@ enum journal_type {
     J_BEGIN = 1,     /* an update starts: body.begin */
     J_DECODED = 2,   /* a segment is in scratch: body.segment, index */
     J_COMMITTED = 3, /* a segment is in the image: body.segment, index */
-    J_DONE = 4,      /* the target is in place and verified: no body */
+    J_DONE = 4,      /* the target is in place and verified: body.segment
+                        (ordinal 0), not read back */
     J_FAILED = 5     /* the update ended with an error: body.failed */
 };
 
@@ -49,10 +50,11 @@ struct journal_segment {
     uint32_t code;    /* cfota_checkpoint.code */
 };
 
-/* FAILED: why. */
+/* FAILED: why, and where (the checkpoint fields as in a segment record;
+ * DONE carries them too). Kept for a post-mortem, never read back. */
 struct journal_failed {
     uint32_t error;   /* a negative enum cfota_status, as uint32_t */
-    uint32_t unused[3];
+    uint32_t in_pos, range, code;
 };
 
 /* The 16 body bytes of a record (offsets 12..27), one view per kind.

@@ -183,28 +183,23 @@ static int write_new(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len)
 
 /* ---- journal helpers ---- */
 
-/* Journal that segment ordinal k is DECODED or COMMITTED, with the
- * decoder checkpoint after it. */
-static int record_segment(struct cfota_update *u, struct journal *j, uint8_t type, uint32_t k)
+/* Journal a record: DECODED or COMMITTED of segment ordinal `what`, DONE
+ * (what 0) or FAILED (what: the error). Each carries the checkpoint after
+ * the last segment decoded, which only DECODED and COMMITTED are read
+ * back for (the others keep it for a post-mortem). */
+static int record(struct cfota_update *u, struct journal *j, uint8_t type, uint32_t what)
 {
     struct journal_rec r;
     memset(&r, 0, sizeof r);
     r.type = type;
     r.index = (uint16_t)u->seg_index;
-    r.body.segment.ordinal = k;
+    if (type == J_FAILED)
+        r.body.failed.error = what;
+    else
+        r.body.segment.ordinal = what;
     r.body.segment.in_pos = u->cp.in_pos;
     r.body.segment.range = u->cp.range;
     r.body.segment.code = u->cp.code;
-    return journal_append(j, &r, u->cfg->buf, u->cfg->buf_size);
-}
-
-/* Journal the end of the update: DONE (error CFOTA_OK) or FAILED. */
-static int record_end(struct cfota_update *u, struct journal *j, int error)
-{
-    struct journal_rec r;
-    memset(&r, 0, sizeof r);
-    r.type = error == CFOTA_OK ? J_DONE : J_FAILED;
-    r.body.failed.error = (uint32_t)error;
     return journal_append(j, &r, u->cfg->buf, u->cfg->buf_size);
 }
 
@@ -337,36 +332,54 @@ int cfota_update_status(struct cfota_update *u, const struct cfota_update_cfg *c
     return CFOTA_OK;
 }
 
-int cfota_update_begin(struct cfota_update *u, const struct cfota_update_cfg *cfg)
+/* The checks of begin, and if they pass and write is set, the BEGIN
+ * record. One function for both so that the header (checks) and the
+ * journal (write) share the stack: they are never needed at once. */
+static int check_and_begin(struct cfota_update *u, const struct cfota_update_cfg *cfg, int write)
 {
-    struct journal j;
-    struct journal_rec r;
-    struct cfota_header h;
-    uint32_t wear = 0;
     int rc = setup(u, cfg);
     if (rc != CFOTA_OK)
         return rc;
-    if ((rc = read_header(u, &h)) != CFOTA_OK || (rc = check_package(u)) != CFOTA_OK)
+    {
+        struct cfota_header h;
+        if ((rc = read_header(u, &h)) != CFOTA_OK || (rc = check_package(u)) != CFOTA_OK)
+            return rc;
+        if ((rc = cfota_verify_payload(&h, read_area, (void *)&u->cfg->package)) != CFOTA_OK)
+            return rc;
+        if (!(h.flags & CFOTA_FLAG_NO_BASE) && u->cfg->image_size != h.base_size)
+            return CFOTA_E_WRONG_BASE;
+        rc = cfota_verify_base(&h, u->cfg->image_size, read_area, (void *)&u->cfg->image);
+    }
+    if (rc != CFOTA_OK || !write)
         return rc;
-    if ((rc = cfota_verify_payload(&h, read_area, (void *)&u->cfg->package)) != CFOTA_OK)
-        return rc;
-    if (!(h.flags & CFOTA_FLAG_NO_BASE) && u->cfg->image_size != h.base_size)
-        return CFOTA_E_WRONG_BASE;
-    if ((rc = cfota_verify_base(&h, u->cfg->image_size, read_area, (void *)&u->cfg->image)) != CFOTA_OK)
-        return rc;
-    /* All checks passed: only now is flash written. Carry the scratch
-     * rotation over from the previous update so wear keeps moving. */
-    if ((rc = journal_load(&j, &u->cfg->journal)) != CFOTA_OK)
-        return rc;
-    if (j.valid)
-        wear = j.begin.body.begin.wear_base + (j.last.type == J_DONE ? segments(u) : 0) + 1;
-    memset(&r, 0, sizeof r);
-    r.flags = in_place(u) ? J_FLAG_IN_PLACE : 0;
-    r.body.begin.payload_crc32 = u->pkg.payload_crc32;
-    r.body.begin.package_bytes = u->pkg.header_size + u->pkg.payload_size;
-    r.body.begin.target_size = u->pkg.target_size;
-    r.body.begin.wear_base = wear;
-    return journal_start(&j, &r, u->cfg->buf, u->cfg->buf_size);
+    {
+        /* All checks passed: only now is flash written. Carry the scratch
+         * rotation over from the previous update so wear keeps moving. */
+        struct journal j;
+        struct journal_rec r;
+        uint32_t wear = 0;
+        if ((rc = journal_load(&j, &u->cfg->journal)) != CFOTA_OK)
+            return rc;
+        if (j.valid)
+            wear = j.begin.body.begin.wear_base + (j.last.type == J_DONE ? segments(u) : 0) + 1;
+        memset(&r, 0, sizeof r);
+        r.flags = in_place(u) ? J_FLAG_IN_PLACE : 0;
+        r.body.begin.payload_crc32 = u->pkg.payload_crc32;
+        r.body.begin.package_bytes = u->pkg.header_size + u->pkg.payload_size;
+        r.body.begin.target_size = u->pkg.target_size;
+        r.body.begin.wear_base = wear;
+        return journal_start(&j, &r, u->cfg->buf, u->cfg->buf_size);
+    }
+}
+
+int cfota_update_check(struct cfota_update *u, const struct cfota_update_cfg *cfg)
+{
+    return check_and_begin(u, cfg, 0);
+}
+
+int cfota_update_begin(struct cfota_update *u, const struct cfota_update_cfg *cfg)
+{
+    return check_and_begin(u, cfg, 1);
 }
 
 /* Set the decoder up at checkpoint u->cp; the header lives on the stack
@@ -458,11 +471,11 @@ static int finish(struct cfota_update *u, struct journal *j)
         return rc;
     if (rc != CFOTA_OK) {
         u->result = rc;
-        if (record_end(u, j, rc) != CFOTA_OK)
+        if (record(u, j, J_FAILED, (uint32_t)rc) != CFOTA_OK)
             return CFOTA_E_IO;
         return rc;
     }
-    if ((rc = record_end(u, j, CFOTA_OK)) != CFOTA_OK)
+    if ((rc = record(u, j, J_DONE, 0)) != CFOTA_OK)
         return rc;
     return CFOTA_DONE;
 }
@@ -483,7 +496,7 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
         if (rc == CFOTA_E_IO)
             return rc;
         rc = rc != CFOTA_OK ? rc : CFOTA_E_CORRUPT;
-        record_end(u, &j, rc);
+        record(u, &j, J_FAILED, (uint32_t)rc);
         return rc;
     }
     u->wear_base = j.begin.body.begin.wear_base;
@@ -515,18 +528,18 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
             if (rc == CFOTA_E_IO)
                 return rc;
             if (rc != CFOTA_OK) {
-                record_end(u, &j, rc);
+                record(u, &j, J_FAILED, (uint32_t)rc);
                 return rc;
             }
             if (!in_place(u)) {
-                if ((rc = record_segment(u, &j, J_COMMITTED, k)) != CFOTA_OK)
+                if ((rc = record(u, &j, J_COMMITTED, k)) != CFOTA_OK)
                     return rc;
                 goto next;
             }
-            if ((rc = record_segment(u, &j, J_DECODED, k)) != CFOTA_OK)
+            if ((rc = record(u, &j, J_DECODED, k)) != CFOTA_OK)
                 return rc;
         }
-        if ((rc = commit_segment(u)) != CFOTA_OK || (rc = record_segment(u, &j, J_COMMITTED, k)) != CFOTA_OK)
+        if ((rc = commit_segment(u)) != CFOTA_OK || (rc = record(u, &j, J_COMMITTED, k)) != CFOTA_OK)
             return rc;
     next:
         decoded = 0;

@@ -70,19 +70,10 @@ static int read_small(const char *path, char *out, size_t cap)
     return (int)n;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 int credentials_secret(const char *dir, uint8_t secret[32], char *err, size_t errlen)
 {
     char path[4096], text[80];
-    int n, i;
+    int n;
     snprintf(path, sizeof path, "%s/secret", dir);
     n = read_small(path, text, sizeof text);
     if (n == -1) {
@@ -97,17 +88,9 @@ int credentials_secret(const char *dir, uint8_t secret[32], char *err, size_t er
         }
         return 0;
     }
-    if (n != 64) {
+    if (n != 64 || host_unhex(text, secret, 32) != 0) {
         snprintf(err, errlen, "%s: not 64 hex digits", path);
         return -1;
-    }
-    for (i = 0; i < 32; i++) {
-        int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            snprintf(err, errlen, "%s: not 64 hex digits", path);
-            return -1;
-        }
-        secret[i] = (uint8_t)(hi << 4 | lo);
     }
     return 0;
 }

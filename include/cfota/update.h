@@ -118,6 +118,12 @@ int cfota_update_status(struct cfota_update *u, const struct cfota_update_cfg *c
  * (CFOTA_E_CORRUPT), base image SHA-256 (CFOTA_E_WRONG_BASE). */
 int cfota_update_begin(struct cfota_update *u, const struct cfota_update_cfg *cfg);
 
+/* The checks of cfota_update_begin, in the same order with the same
+ * results, and nothing written: for a device that wants to know whether
+ * a stored package would be accepted before it commits to it. On
+ * CFOTA_OK, u->pkg holds the package's sizes. */
+int cfota_update_check(struct cfota_update *u, const struct cfota_update_cfg *cfg);
+
 /* Apply the update recorded in the journal, from wherever it stands, to the
  * end: returns CFOTA_DONE when the target is in place and its SHA-256
  * verified (the journal then says DONE), CFOTA_E_STATE if no update is

@@ -11,7 +11,7 @@
  * handler asks for it, so that a malformed argument becomes the
  * command's "+CME ERROR: 50".
  */
-#include "at.h"
+#include "at_command.h"
 
 #include <string.h>
 

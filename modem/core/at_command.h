@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/at.h: what a command handler sees: its arguments, the ways to
- * answer, and the row it is registered with in the command table.
+ * modem/core/at_command.h: what a command handler sees: its arguments,
+ * the ways to answer, the requests it may make of the layer above, and the
+ * row it is registered with in the command table.
  *
  * A handler returns the final result of its command: AT_OK, AT_ERROR, a
  * positive +CME ERROR code, or AT_PENDING when it has started something
- * that ends later (AT+CFLW's data mode) and will call at_final() itself.
+ * that ends later and at_final() will give the result: AT+CFLW's data mode
+ * (at_enter_data), or a wait for the network (AT+CHTTPCON, AT+CFOTA=4),
+ * during which the engine holds the host's input.
+ *
+ * Handlers never change the engine's or the module's state themselves
+ * (mode, timers, boot): they ask. at_power_lost(), at_request_reset() and
+ * at_then() raise a request that the entry point (entry.c) acts on once
+ * the handler has returned.
  * Information lines go through at_info(); the engine frames them, holds
  * them with the final result, and sends both when the command is done.
  * Nothing a handler writes reaches the host before the final result
@@ -22,7 +30,7 @@
 
 #define AT_OK 0
 #define AT_ERROR (-1)   /* plain ERROR whatever AT+CMEE says */
-#define AT_PENDING (-2) /* the handler will call at_final() later */
+#define AT_PENDING (-2) /* at_final() gives the result later */
 
 /* +CME ERROR codes used [M102 19.1; spec section 5]. */
 #define CME_NOT_ALLOWED 3
@@ -102,11 +110,22 @@ void at_emit_line(struct modem *m, const char *text);
 /* Raw bytes to the host at once (echo, data prompt). */
 void at_emit(struct modem *m, const void *data, size_t len);
 
+/* ---- requests to the entry point (entry.c) ---- */
+
 /* A flash operation failed with CFOTA_E_IO: on the module that means the
  * power went away in the middle of it. The module goes silent at once
- * (no final result, no URC); the host sees the dead flash and ends the
+ * (no final result, no URC); the entry point then stops the boot, the
+ * network and the transfers; the host sees the dead flash and ends the
  * process, and the next start is the power-on. */
 void at_power_lost(struct modem *m);
+
+/* Reset the module once the running command's final result is out (at
+ * once if no command runs): AT+CFUN=1,1, an accepted update. */
+void at_request_reset(struct modem *m);
+
+/* Run fn once the running command's final result is out (a URC that must
+ * follow the OK). */
+void at_then(struct modem *m, modem_after_fn fn);
 
 /* A note for --trace. */
 void at_log(struct modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -145,11 +164,9 @@ extern const struct at_command at_ota_ext_commands[];
 
 void modem_net_power_on(struct modem *m);
 void modem_net_set_fun(struct modem *m, int fun);
-void modem_net_tick(struct modem *m);
 void modem_net_pin_entered(struct modem *m);
 /* AT+CGATT: attach (after the attach delay) or detach now. */
 void modem_net_attach(struct modem *m, int attach);
-uint64_t modem_net_next_event(const struct modem *m);
 /* Registration status of +CGREG/+CEREG: 0 off, 1 home, 2 searching. */
 int modem_net_stat(const struct modem *m);
 /* Whether the SIM answers (inserted, PIN given, radio functionality on). */
@@ -160,12 +177,28 @@ const char *modem_net_ip(const struct modem *m);
 /* Persist the settings through io.save. */
 void modem_settings_changed(struct modem *m);
 
-/* Boot sequence (boot.c). */
-void modem_boot_begin(struct modem *m);
-void modem_boot_tick(struct modem *m);
+/* ---- HTTP, for the handlers (http_request.c, http_header.c,
+ * update_store.c) ---- */
 
-/* Engine internals used by boot.c. */
-void at_engine_clear(struct modem *m);
-void at_engine_ready(struct modem *m);
+/* Ask the host to start a transfer (loopback hosts only); 0 or -1. */
+int modem_http_start(struct modem *m, const struct modem_http_request *req);
+/* Ask the host to forget the transfer of slot. */
+void modem_http_cancel(struct modem *m, int slot);
+
+/* The value of the first header line starting with name (lower case,
+ * compared without regard to case, e.g. "content-length:"), leading spaces
+ * skipped; *end is where its line ends. NULL if there is none. */
+const char *http_header_value(const char *h, size_t len, const char *name, const char **end);
+
+/* The decimal number at [p, end), at most 32 bits; *after (if not NULL)
+ * gets the first byte after it. Returns 0, or -1 for no digits or too big. */
+int http_parse_u32(const char *p, const char *end, uint32_t *out, const char **after);
+
+/* Store len bytes at offset off of the update partition, erasing each
+ * block when the first byte of it is written (the caller always starts at
+ * a block boundary or inside a block whose rest is erased). Returns 0,
+ * 1 when it would pass the end of the partition (nothing written), or -1
+ * when the flash failed (power lost; the module is already silent). */
+int modem_update_store(struct modem *m, uint32_t off, const uint8_t *data, size_t len);
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * modem/boot.c: power-on and reset of the module.
  *
- * A reset (power-on, AT+CFUN=1,1, the end of AT+CFOTA=5) makes the module
+ * A reset (power-on, AT+CFUN=1,1, the end of AT+CFOTA=5; entry.c decides
+ * when) makes the module
  * deaf, forgets everything not saved, reads its record from flash and,
  * after the boot time, runs this sequence (note sections 4 and 5):
  *
@@ -18,7 +19,8 @@
  * during the update (a power cut), the module goes silent and the record
  * still says "pending", so the next power-on runs it again.
  */
-#include "at.h"
+#include "at_command.h"
+#include "parts.h"
 
 #include <string.h>
 
@@ -49,18 +51,16 @@ void modem_boot_begin(struct modem *m)
     m->boot_at = m->now + at_real_ms(m, 3000);
 }
 
-void modem_reset(struct modem *m)
+void modem_boot_stop(struct modem *m)
 {
-    at_log(m, "reset");
-    modem_boot_begin(m);
+    m->boot_step = BOOT_NONE;
 }
 
 static int run_update(struct modem *m)
 {
-    struct fota_areas areas = {&m->map.firmware, &m->map.update, &m->map.scratch, &m->map.journal};
     struct fota_result res;
     char why[200] = "";
-    int rc = fota_apply(&areas, m->rec.pkg_len, m->rec.image_size, &res, why, sizeof why);
+    int rc = fota_apply(m, &res, why, sizeof why);
 
     if (rc == CFOTA_E_IO)
         return rc;
@@ -120,21 +120,4 @@ void modem_boot_tick(struct modem *m)
         m->boot_step = BOOT_NONE;
         break;
     }
-}
-
-int modem_init(struct modem *m, const struct modem_config *cfg, const struct modem_settings *settings,
-               const struct modem_flash_map *map, uint64_t now)
-{
-    if (!m || !cfg || !map || !cfg->io.write || !cfg->model || !cfg->cflw_prompt)
-        return CFOTA_E_INVAL;
-    memset(m, 0, sizeof *m);
-    m->cfg = *cfg;
-    if (settings)
-        m->settings = *settings;
-    else
-        modem_settings_default(&m->settings);
-    m->map = *map;
-    m->now = now;
-    modem_boot_begin(m);
-    return CFOTA_OK;
 }

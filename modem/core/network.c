@@ -12,7 +12,8 @@
  * next address of the configured list, so that the note's section 3.2
  * (a second attach gets 10.250.0.253) can be replayed exactly.
  */
-#include "at.h"
+#include "at_command.h"
+#include "parts.h"
 
 int modem_sim_ready(const struct modem *m)
 {
@@ -111,6 +112,11 @@ void modem_net_tick(struct modem *m)
         m->net.apn[i] = apn[i];
     m->net.apn[i] = 0;
     report_stat(m);
+}
+
+void modem_net_power_off(struct modem *m)
+{
+    m->net.attach_at = MODEM_NEVER;
 }
 
 uint64_t modem_net_next_event(const struct modem *m)

@@ -19,7 +19,8 @@
  * "+CME ERROR: <n>" in the form AT+CMEE chose. A line over 2048
  * characters is answered ERROR and nothing of it runs [M102 1.3.4].
  */
-#include "at.h"
+#include "at_command.h"
+#include "parts.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -154,8 +155,17 @@ void at_power_lost(struct modem *m)
 {
     at_log(m, "flash failed: power lost");
     at_engine_clear(m);
-    m->boot_step = BOOT_NONE;
-    m->net.attach_at = MODEM_NEVER;
+    m->power_lost = 1; /* the entry point stops the rest (entry.c) */
+}
+
+void at_request_reset(struct modem *m)
+{
+    m->reset_wanted = 1;
+}
+
+void at_then(struct modem *m, modem_after_fn fn)
+{
+    m->after = fn;
 }
 
 void at_final(struct modem *m, int result)
@@ -346,8 +356,14 @@ static void run_line(struct modem *m)
     }
     m->line_len = 0;
     m->line_overflow = 0;
-    if (rc != AT_PENDING)
+    if (rc != AT_PENDING) {
         at_final(m, rc);
+    } else if (m->mode == MODEM_COMMAND) {
+        /* Not data mode: the result waits for an event (the network);
+         * input is held until the handler's side calls at_final(). */
+        m->mode = MODEM_BUSY;
+        m->busy_until = MODEM_NEVER;
+    }
 }
 
 static void command_byte(struct modem *m, uint8_t b)
@@ -372,10 +388,12 @@ static void command_byte(struct modem *m, uint8_t b)
 
 /* ---- input and time ---- */
 
-/* Take bytes out of the ring while the module listens. */
-static void pump(struct modem *m)
+/* Take bytes out of the ring while the module listens. A reset asked for
+ * stops it: what follows is for the module after the reset, which will
+ * not hear it (entry.c resets and empties the ring). */
+void at_engine_pump(struct modem *m)
 {
-    while (m->in_len > 0 && (m->mode == MODEM_COMMAND || m->mode == MODEM_DATA)) {
+    while (m->in_len > 0 && (m->mode == MODEM_COMMAND || m->mode == MODEM_DATA) && !m->reset_wanted) {
         uint8_t b = m->in[m->in_head];
         m->in_head = (m->in_head + 1) % MODEM_INPUT_MAX;
         m->in_len--;
@@ -388,17 +406,15 @@ static void pump(struct modem *m)
         m->in_head = 0;
 }
 
-void modem_input(struct modem *m, const void *data, size_t len, uint64_t now)
+void at_engine_input(struct modem *m, const uint8_t *p, size_t len)
 {
-    const uint8_t *p = data;
     size_t i;
 
-    modem_tick(m, now);
     for (i = 0; i < len; i++) {
-        if (m->mode == MODEM_OFF)
-            continue; /* the module cannot hear */
+        if (m->mode == MODEM_OFF || m->reset_wanted)
+            continue; /* the module cannot hear, or is about to reset */
         if (m->in_len == MODEM_INPUT_MAX)
-            pump(m);
+            at_engine_pump(m);
         if (m->in_len == MODEM_INPUT_MAX) {
             at_log(m, "input overrun, byte lost");
             continue;
@@ -406,54 +422,34 @@ void modem_input(struct modem *m, const void *data, size_t len, uint64_t now)
         m->in[(m->in_head + m->in_len) % MODEM_INPUT_MAX] = p[i];
         m->in_len++;
     }
-    pump(m);
-    modem_tick(m, now);
+    at_engine_pump(m);
 }
 
-void modem_tick(struct modem *m, uint64_t now)
+int at_engine_timers(struct modem *m)
 {
-    int progressed;
-
-    if (now > m->now)
-        m->now = now;
-    do {
-        progressed = 0;
-        if (m->mode == MODEM_BUSY && m->now >= m->busy_until) {
-            finish_command(m);
-            progressed = 1;
-        }
-        if (m->mode == MODEM_DATA && m->now >= m->data.deadline) {
-            data_timeout(m);
-            progressed = 1;
-        }
-        if (m->boot_step != BOOT_NONE && m->now >= m->boot_at) {
-            modem_boot_tick(m);
-            progressed = 1;
-        }
-        if (modem_net_next_event(m) <= m->now) {
-            modem_net_tick(m);
-            progressed = 1;
-        }
-        pump(m);
-    } while (progressed);
+    if (m->mode == MODEM_BUSY && m->now >= m->busy_until) {
+        finish_command(m);
+        return 1;
+    }
+    if (m->mode == MODEM_DATA && m->now >= m->data.deadline) {
+        data_timeout(m);
+        return 1;
+    }
+    return 0;
 }
 
-uint64_t modem_next_event(const struct modem *m)
+uint64_t at_engine_next_event(const struct modem *m)
 {
-    uint64_t t = modem_net_next_event(m);
-    if (m->mode == MODEM_BUSY && m->busy_until < t)
-        t = m->busy_until;
-    if (m->mode == MODEM_DATA && m->data.deadline < t)
-        t = m->data.deadline;
-    if (m->boot_step != BOOT_NONE && m->boot_at < t)
-        t = m->boot_at;
-    return t;
+    if (m->mode == MODEM_BUSY)
+        return m->busy_until;
+    if (m->mode == MODEM_DATA)
+        return m->data.deadline;
+    return MODEM_NEVER;
 }
 
-/* Forget everything in flight: used at reset. */
+/* Forget everything in flight: used at reset and power loss. */
 void at_engine_clear(struct modem *m)
 {
-    modem_http_clear(m); /* transfers in flight die with the module */
     m->mode = MODEM_OFF;
     m->line_len = 0;
     m->line_overflow = 0;

@@ -1,34 +1,37 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/modem.h: the emulated SIM7020 module as a pure state machine.
+ * modem/core/modem.h: the emulated SIM7020 module as a pure state machine.
  *
  * The core knows nothing about file descriptors, clocks or files. A host
- * (modem/runner.c for `cfota modem`, or a test) feeds it the bytes the MCU
- * sends with modem_input(), tells it the time with modem_tick(), and gets
+ * (modem/posix/runner.c for `cfota modem`, or a test) feeds it the bytes
+ * the MCU sends with modem_input(), tells it the time with modem_tick(),
+ * reports its HTTP transfers with the events of modem_http.h, and gets
  * every byte the module sends through the write callback of struct
- * modem_io. Time is a millisecond counter chosen by the host, so a test can
- * run a 100-second CFLW timeout in no time at all. modem_next_event() says
- * when the core next wants a tick.
+ * modem_io. Time is a millisecond counter chosen by the host, so a test
+ * can run a 100-second CFLW timeout in no time at all. modem_next_event()
+ * says when the core next wants a tick.
  *
- * The core is built from these pieces, one file each:
+ * One entry point, entry.c, takes all of these and decides what runs; the
+ * pieces below it, one file each, only answer or ask (at_command.h):
  *   at_engine.c    framing: echo, lines, data mode, final results, URCs
  *   at_args.c      argument parsing (quoted strings, ranged integers)
  *   at_table.c     the command table: one row per command
- *   cmd_*.c        the handlers, by family (general, network, flash, fota)
+ *   cmd_*.c        the handlers, by family (general, network, flash,
+ *                  fota, http, ota_ext)
  *   network.c      the simulated network (SIM, registration, bearer)
+ *   boot.c         power-on and reset: boot URCs, running an update
+ *   ota.c          AT+CFOTA=1..4 against a cfota server (ota.h)
+ *   fota_accept.c  the one path by which a package becomes pending
+ *   fota_apply.c   the update itself, through the device library's engine
  *   flash_map.c    the flash map of the module (spec section 2.2)
  *   fw_record.c    the persistent record of the running image and a
  *                  pending update
- *   fota_check.c   the checks AT+CFOTA=5 makes before touching anything
- *   fota_apply.c   the update itself, behind one function
- *   boot.c         power-on and reset: boot URCs, resuming an update
- *   cmd_http.c     AT+CHTTPCREATE/CON/TOFS/DISCON/DESTROY
- *   ota.c          AT+CFOTA=1..4 against a cfota server (ota.h)
- *   cmd_ota_ext.c  AT+CFOTASRV, the extension that names that server
- *   http_events.c  what the host reports about HTTP transfers (http.h)
+ *   http_request.c, update_store.c, http_header.c   HTTP for the handlers
+ *   settings.c, config.c                            settings and defaults
  *
- * Host-only code (it uses snprintf and, for the update, malloc), but the
- * core never blocks and never reads a clock.
+ * Host-only code (it uses snprintf), but the core never blocks, never
+ * reads a clock, never allocates, and never calls the host except
+ * through struct modem_io and struct modem_http_ops.
  */
 #ifndef CFOTA_MODEM_H
 #define CFOTA_MODEM_H
@@ -37,8 +40,9 @@
 #include <stdint.h>
 
 #include "cfota/flash.h"
-#include "http.h"
-#include "ota.h"
+#include "cfota/update.h"
+#include "modem_http.h"
+#include "ota_state.h"
 
 #define MODEM_LINE_MAX 2048u    /* command-line buffer [M102 1.3.4] */
 #define MODEM_RESP_MAX 8192u    /* one command's response, all lines */
@@ -255,9 +259,19 @@ struct modem {
 
     struct modem_httpc httpc[MODEM_HTTP_CLIENTS]; /* AT+CHTTPCREATE */
     struct modem_ota ota;                         /* AT+CFOTA=1/2/4 */
+
+    /* the update engine (fota_accept.c, fota_apply.c) */
+    struct cfota_update engine;
+    uint8_t engine_buf[MODEM_BLOCK];
+
+    /* requests of the layers below to the entry point (at_command.h) */
+    int power_lost;           /* a flash operation failed: stop */
+    int reset_wanted;         /* reset once no command runs */
 };
 
-/* Set up m (caller-allocated, about 30 KB) with cfg, the persisted
+/* ---- the entry point (entry.c) ---- */
+
+/* Set up m (caller-allocated, about 38 KB) with cfg, the persisted
  * settings (NULL: factory) and the flash map, and power it on at time
  * now: the boot sequence runs on the following ticks. Returns CFOTA_OK or
  * CFOTA_E_INVAL. */

@@ -25,7 +25,9 @@
  * (+CHTTPTOFSOK: <id>,<content_len>,0); a body larger than the update
  * partition stops with +CHTTPERR: <id>,-3.
  */
-#include "at.h"
+#include "at_command.h"
+#include "ota.h"
+#include "parts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,14 +48,6 @@ static int valid_host(const char *h)
 {
     return !strncmp(h, "http://", 7) || !strncmp(h, "https://", 8) || !strncmp(h, "HTTP://", 7) ||
            !strncmp(h, "HTTPS://", 8);
-}
-
-/* The process is waiting for the host's network: hold the final result. */
-static int wait_for_network(struct modem *m)
-{
-    m->mode = MODEM_BUSY;
-    m->busy_until = MODEM_NEVER;
-    return AT_PENDING;
 }
 
 /* ---- AT+CHTTPCREATE ---- */
@@ -116,7 +110,7 @@ static int con_write(struct modem *m, const struct at_args *a)
     if (modem_http_start(m, &req) != 0)
         return AT_ERROR;
     c->busy = 1;
-    return wait_for_network(m);
+    return AT_PENDING; /* the result comes with the connection (chttp_on_done) */
 }
 
 static int con_read(struct modem *m, const struct at_args *a)

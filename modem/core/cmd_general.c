@@ -10,7 +10,7 @@
  * running, which changes after an update). docs/modem.md lists each one
  * with its exact bytes.
  */
-#include "at.h"
+#include "at_command.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/http.h: how the module core does HTTP without doing I/O.
+ * modem/core/modem_http.h: how the module core does HTTP without doing I/O.
  *
  * The core (modem.h) never opens a socket: it asks its host to start a
  * transfer through struct modem_http_ops, and the host reports what
@@ -81,6 +81,10 @@ int modem_http_body(struct modem *m, int slot, const void *data, size_t len, uin
 /* The end: MODEM_HTTP_DONE or a MODEM_HTTP_E_* code. */
 void modem_http_done(struct modem *m, int slot, int result, uint64_t now);
 
+/* Whether a URL's host is loopback (127.0.0.0/8, ::1, localhost): the
+ * only hosts the emulator talks to. */
+int modem_http_host_is_loopback(const char *url);
+
 /* ---- inside the core ---- */
 
 /* One AT+CHTTPCREATE client (cmd_http.c). */
@@ -94,39 +98,5 @@ struct modem_httpc {
     int has_content_len;
     int failed;                   /* a TOFS that stopped storing */
 };
-
-/* Ask the host to start a transfer; 0 or -1. */
-int modem_http_start(struct modem *m, const struct modem_http_request *req);
-void modem_http_cancel(struct modem *m, int slot);
-/* Reset: cancel every transfer, forget the clients (at_engine_clear). */
-void modem_http_clear(struct modem *m);
-
-/* The slot handlers, dispatched by http_events.c. */
-/* The value of the first header line starting with name (lower case,
- * compared without regard to case, e.g. "content-length:"), leading spaces
- * skipped; *end is where its line ends. NULL if there is none. */
-const char *http_header_value(const char *h, size_t len, const char *name, const char **end);
-
-/* The decimal number at [p, end), at most 32 bits; *after (if not NULL)
- * gets the first byte after it. Returns 0, or -1 for no digits or too big. */
-int http_parse_u32(const char *p, const char *end, uint32_t *out, const char **after);
-
-void chttp_on_head(struct modem *m, int slot, int status, const char *headers, size_t len);
-int chttp_on_body(struct modem *m, int slot, const uint8_t *data, size_t len);
-void chttp_on_done(struct modem *m, int slot, int result);
-void ota_on_head(struct modem *m, int status, const char *headers, size_t len);
-int ota_on_body(struct modem *m, const uint8_t *data, size_t len);
-void ota_on_done(struct modem *m, int result);
-
-/* Whether a URL's host is loopback (127.0.0.0/8, ::1, localhost): the
- * only hosts the emulator talks to. */
-int modem_http_host_is_loopback(const char *url);
-
-/* Store len bytes at offset off of the update partition, erasing each
- * block when the first byte of it is written (the caller always starts at
- * a block boundary or inside a block whose rest is erased). Returns 0,
- * 1 when it would pass the end of the partition (nothing written), or -1
- * when the flash failed (power lost; the module is already silent). */
-int modem_update_store(struct modem *m, uint32_t off, const uint8_t *data, size_t len);
 
 #endif

@@ -17,10 +17,12 @@
  * its SHA-256, so a resume from a persisted offset older than the flash
  * (a power cut after the write, before the save) stores the same bytes
  * again. A package is accepted only when its MD5 and SHA-256 match the
- * check and it passes AT+CFOTA=5's checks (fota_check.c): until then
+ * check and it passes AT+CFOTA=5's acceptance (fota_accept.c): until then
  * nothing outside the update partition is touched.
  */
-#include "at.h"
+#include "at_command.h"
+#include "ota.h"
+#include "parts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,61 +159,16 @@ static void fail_download(struct modem *m, const char *reason)
     finish(m, "Download fail");
 }
 
-static void reset_when_idle(struct modem *m)
-{
-    if (m->mode == MODEM_COMMAND && !m->executing)
-        modem_reset(m);
-    else if (!m->after)
-        m->after = modem_reset; /* after the running command's result */
-    else
-        at_log(m, "CFOTA: reset left to the running command");
-}
-
-static int hex_bytes(const char *hex, uint8_t *out, size_t n)
-{
-    size_t i;
-    for (i = 0; i < 2 * n; i++) {
-        char c = hex[i];
-        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (v < 0)
-            return -1;
-        if (i % 2 == 0)
-            out[i / 2] = (uint8_t)(v << 4);
-        else
-            out[i / 2] |= (uint8_t)v;
-    }
-    return hex[2 * n] == 0 ? 0 : -1;
-}
-
-/* AT+CFOTA=5's checks and the pending record: what makes the next boot
- * run the update. Returns CFOTA_OK, CFOTA_E_IO (power lost: the module is
- * silent) or another status (why in the trace). */
-static int accept_update(struct modem *m, uint32_t size, const char *md5_hex)
+/* AT+CFOTA=5's acceptance (fota_accept.c) of the package the offer
+ * named: what makes the next boot run the update, or with FOTA_CHECK_ONLY
+ * whether it would. Returns CFOTA_OK, CFOTA_E_IO (power lost: the module
+ * is silent) or another status (why in the trace). */
+static int accept_update(struct modem *m, uint32_t size, const char *md5_hex, enum fota_accept_mode mode)
 {
     uint8_t md5[16];
-    char why[160];
-    int rc;
-
-    if (!m->rec_ok || hex_bytes(md5_hex, md5, 16) != 0)
+    if (host_unhex(md5_hex, md5, 16) != 0)
         return CFOTA_E_INVAL;
-    rc = fota_check(&m->map, m->rec.image_size, size, md5, why, sizeof why);
-    if (rc == CFOTA_E_IO) {
-        at_power_lost(m);
-        return rc;
-    }
-    if (rc != CFOTA_OK) {
-        at_log(m, "CFOTA: package refused: %s", why);
-        return rc;
-    }
-    m->rec.pending = 1;
-    m->rec.pkg_len = size;
-    memcpy(m->rec.pkg_md5, md5, 16);
-    if (modem_record_store(&m->map, &m->rec) != CFOTA_OK) {
-        at_power_lost(m);
-        return CFOTA_E_IO;
-    }
-    return CFOTA_OK;
+    return fota_accept(m, size, md5, mode, NULL);
 }
 
 /* The update is accepted: say so and remember it for AT+CFOTA=4. */
@@ -241,23 +198,20 @@ void ota_note_local_update(struct modem *m, const char *to)
 
 /* ---- the download is complete ---- */
 
+static int read_area(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    return cfota_area_read(ctx, off, buf, len);
+}
+
+/* The MD5 and SHA-256 of what was stored, streamed from flash, against
+ * the offer's. */
 static int digests_match(struct modem *m, const char **reason)
 {
-    uint8_t *pkg = malloc(m->ota.size ? m->ota.size : 1);
     uint8_t md5[16], sha[32];
     char hex[65];
-    int rc;
 
     *reason = "read";
-    if (!pkg)
-        return 0;
-    rc = cfota_area_read(&m->map.update, 0, pkg, m->ota.size);
-    if (rc == CFOTA_OK) {
-        host_md5(pkg, m->ota.size, md5);
-        host_sha256(pkg, m->ota.size, sha);
-    }
-    free(pkg);
-    if (rc != CFOTA_OK)
+    if (host_digest_read(read_area, (void *)&m->map.update, m->ota.size, md5, sha) != 0)
         return 0;
     host_hex(md5, 16, hex);
     if (strcmp(hex, m->ota.md5) != 0) {
@@ -283,18 +237,12 @@ static void complete(struct modem *m)
         return;
     }
     if (m->ota.mode == 2) {
-        uint8_t md5[16];
-        char why[160];
         /* The same checks as the update will make, so that =2 says
          * "Download fail" now rather than =3 failing later. */
-        hex_bytes(m->ota.md5, md5, 16);
-        rc = fota_check(&m->map, m->rec.image_size, m->ota.size, md5, why, sizeof why);
-        if (rc == CFOTA_E_IO) {
-            at_power_lost(m);
+        rc = accept_update(m, m->ota.size, m->ota.md5, FOTA_CHECK_ONLY);
+        if (rc == CFOTA_E_IO)
             return;
-        }
         if (rc != CFOTA_OK) {
-            at_log(m, "CFOTA: package refused: %s", why);
             fail_download(m, "package");
             return;
         }
@@ -304,7 +252,7 @@ static void complete(struct modem *m)
         finish(m, "Download completed");
         return;
     }
-    rc = accept_update(m, m->ota.size, m->ota.md5);
+    rc = accept_update(m, m->ota.size, m->ota.md5, FOTA_ACCEPT);
     if (rc == CFOTA_E_IO)
         return;
     if (rc != CFOTA_OK) {
@@ -313,7 +261,7 @@ static void complete(struct modem *m)
     }
     finish(m, "Download completed");
     updating(m, m->ota.from, m->ota.to);
-    reset_when_idle(m);
+    at_request_reset(m); /* after the running command's result, if one runs */
 }
 
 /* ---- the check ---- */
@@ -473,19 +421,15 @@ int ota_update_downloaded(struct modem *m)
 {
     struct modem_ota_saved *s = &m->settings.ota;
     char from[OTA_VERSION_MAX + 1], to[OTA_VERSION_MAX + 1];
-    int rc;
 
     if (ota_busy(m) || s->state != OTA_DOWNLOADED)
         return CME_NOT_ALLOWED;
-    rc = accept_update(m, s->size, s->md5);
-    if (rc == CFOTA_E_IO)
-        return CME_FAILED;
-    if (rc != CFOTA_OK)
+    if (accept_update(m, s->size, s->md5, FOTA_ACCEPT) != CFOTA_OK)
         return CME_FAILED;
     strcpy(from, m->rec.version);
     strcpy(to, s->to);
     updating(m, from, to);
-    m->after = modem_reset;
+    at_request_reset(m);
     return AT_OK;
 }
 
@@ -517,9 +461,7 @@ int ota_report(struct modem *m)
         m->ota.step = OTA_IDLE;
         return CME_FAILED;
     }
-    m->mode = MODEM_BUSY; /* the final result waits for the server */
-    m->busy_until = MODEM_NEVER;
-    return AT_PENDING;
+    return AT_PENDING; /* the final result waits for the server */
 }
 
 static void report_done(struct modem *m, int result)

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/fota_apply.c: the update itself, behind one function, fota_apply():
- * the device library's power-fail-safe engine (include/cfota/update.h,
- * docs/update-engine.md) applying the package in the update partition to
- * the firmware region in place, through the 16 KB scratch area at the head
- * of the FOTA partition, journalled in two blocks at its tail.
+ * modem/core/fota_apply.c: the update itself, behind one function,
+ * fota_apply(): the device library's power-fail-safe engine
+ * (include/cfota/update.h, docs/update-engine.md) applying the package in
+ * the update partition to the firmware region in place, through the 16 KB
+ * scratch area at the head of the FOTA partition, journalled in two blocks
+ * at its tail.
  *
  * fota_apply() is called at every boot while an accepted update is pending
- * (boot.c), and the engine's journal says where things stand: nothing yet
- * (the checks run again and the update starts), half done (it continues
+ * (boot.c), and the engine's journal says where things stand: begun at
+ * acceptance (fota_accept.c) and not yet run, half done (it continues
  * from the last completed step: the note's "the module will continue
  * upgrading the firmware after reboot once terminated accidentally"), or
  * done (a cut hit after the last step; nothing is written again). So
@@ -34,37 +35,15 @@ static int say(char *why, size_t whylen, int rc, const char *fmt, ...)
     return rc;
 }
 
-/* The package header, for the version the module runs afterwards. */
-static int read_header(const struct cfota_area *pkg, uint32_t pkg_len, struct cfota_header *h)
+int fota_apply(struct modem *m, struct fota_result *out, char *why, size_t whylen)
 {
-    uint8_t head[CFOTA_HEADER_MAX];
-    uint32_t n = pkg_len < sizeof head ? pkg_len : (uint32_t)sizeof head;
-    int rc = cfota_area_read(pkg, 0, head, n);
-    if (rc != CFOTA_OK)
-        return rc;
-    return cfota_header_parse(h, head, n);
-}
-
-int fota_apply(const struct fota_areas *areas, uint32_t pkg_len, uint32_t image_size,
-               struct fota_result *out, char *why, size_t whylen)
-{
-    static struct cfota_update u; /* 4 KiB: the engine's whole state */
-    static uint8_t buf[MODEM_BLOCK];
     struct cfota_update_cfg cfg;
     struct cfota_update_info info;
     struct cfota_header h;
     int rc;
 
-    memset(&cfg, 0, sizeof cfg);
-    cfg.image = *areas->firmware;
-    cfg.package = *areas->package;
-    cfg.scratch = *areas->scratch;
-    cfg.journal = *areas->journal;
-    cfg.image_size = image_size;
-    cfg.buf = buf;
-    cfg.buf_size = sizeof buf;
-
-    rc = read_header(areas->package, pkg_len, &h);
+    fota_engine_cfg(m, &cfg);
+    rc = fota_read_header(m, m->rec.pkg_len, &h);
     if (rc == CFOTA_E_IO)
         return rc;
     if (rc != CFOTA_OK)
@@ -72,7 +51,7 @@ int fota_apply(const struct fota_areas *areas, uint32_t pkg_len, uint32_t image_
     out->image_size = h.target_size;
     snprintf(out->version, sizeof out->version, "%s", h.target_version);
 
-    rc = cfota_update_status(&u, &cfg, &info);
+    rc = cfota_update_status(&m->engine, &cfg, &info);
     if (rc != CFOTA_OK)
         return rc == CFOTA_E_IO ? rc : say(why, whylen, rc, "update journal: %s", cfota_status_name(rc));
     /* A journal entry for another package (an earlier update) is stale. */
@@ -84,7 +63,9 @@ int fota_apply(const struct fota_areas *areas, uint32_t pkg_len, uint32_t image_
     case CFOTA_UPDATE_FAILED:
         return say(why, whylen, info.result, "the update failed: %s", cfota_status_name(info.result));
     case CFOTA_UPDATE_IDLE:
-        rc = cfota_update_begin(&u, &cfg);
+        /* Accepted, but the journal does not say so (a state directory of
+         * an emulator that began updates only at boot): begin now. */
+        rc = cfota_update_begin(&m->engine, &cfg);
         if (rc == CFOTA_E_IO)
             return rc;
         if (rc != CFOTA_OK)
@@ -93,7 +74,7 @@ int fota_apply(const struct fota_areas *areas, uint32_t pkg_len, uint32_t image_
     case CFOTA_UPDATE_PENDING:
         break;
     }
-    rc = cfota_update_run(&u, &cfg);
+    rc = cfota_update_run(&m->engine, &cfg);
     if (rc == CFOTA_DONE)
         return CFOTA_OK;
     if (rc == CFOTA_E_IO)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/http_header.c: reading a field of the response header text that
- * the host hands the core (http.h), for both HTTP clients of the module:
+ * modem/core/http_header.c: reading a field of the response header text that
+ * the host hands the core (modem_http.h), for both HTTP clients of the module:
  * Content-Length for AT+CHTTPTOFS (cmd_http.c) and Content-Range for the
  * resumed OTA download (ota.c).
  */
-#include "http.h"
+#include "at_command.h"
 
 const char *http_header_value(const char *h, size_t len, const char *name, const char **end)
 {

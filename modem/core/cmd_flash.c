@@ -14,16 +14,18 @@
  * lowercase hex after "+CFLR: "; reading the update partition, which "not
  * support read", is "+CME ERROR: 3".
  */
-#include "at.h"
+#include "at_command.h"
 
 #include <stdio.h>
 
-#define RESERVED_FIRST 138346496L /* 0x083F0000 */
-#define RESERVED_LAST 138412032L  /* 0x08400000, the end */
-#define UPDATE_FIRST 137441280L   /* 0x08313000 */
-#define UPDATE_LAST 138035200L    /* 0x083A4000, the end */
-#define UPDATE_BLOCKS 145L
-#define RESERVED_BLOCKS 16L
+/* The manual's addresses are absolute and decimal; all come from the one
+ * flash map of modem.h. */
+#define RESERVED_FIRST ((long)MODEM_RESERVED_ADDR)
+#define RESERVED_LAST ((long)(MODEM_RESERVED_ADDR + MODEM_RESERVED_SIZE)) /* the end */
+#define UPDATE_FIRST ((long)MODEM_UPDATE_ADDR)
+#define UPDATE_LAST ((long)(MODEM_UPDATE_ADDR + MODEM_UPDATE_SIZE))       /* the end */
+#define UPDATE_BLOCKS ((long)(MODEM_UPDATE_SIZE / MODEM_BLOCK))             /* 145 */
+#define RESERVED_BLOCKS ((long)(MODEM_RESERVED_SIZE / MODEM_BLOCK))         /* 16 */
 #define MAX_TIMEOUT_S 100L
 
 /* ---- AT+CFLE=<mode>,<addr>,<num> ---- */
@@ -35,7 +37,7 @@ static int cfle_write(struct modem *m, const struct at_args *a)
     uint32_t off, i;
 
     if (a->n != 3 || at_arg_int(a, 0, 0, 1, &mode) != 0 ||
-        at_arg_int(a, 1, 0, 4294967295L, &addr) != 0 || at_arg_int(a, 2, 1, 145, &num) != 0)
+        at_arg_int(a, 1, 0, 4294967295L, &addr) != 0 || at_arg_int(a, 2, 1, UPDATE_BLOCKS, &num) != 0)
         return CME_BAD_PARAM;
     if (mode == 0) {
         if (addr != 0) /* "FOTA partition address is fixed" */

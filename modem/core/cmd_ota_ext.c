@@ -19,7 +19,7 @@
  * to nothing else); anything else is "+CME ERROR: 50". The token is never
  * read back, as a real module would not print a credential.
  */
-#include "at.h"
+#include "at_command.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@
  * adding a family is adding a line below. Names compare without case, as
  * the module does ("at+csq" works).
  */
-#include "at.h"
+#include "at_command.h"
 
 #include <string.h>
 

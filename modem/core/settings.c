@@ -8,7 +8,7 @@
  * A damaged or hand-edited file is never fatal: what cannot be read is
  * the factory value.
  */
-#include "at.h"
+#include "at_command.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * OK, AT+CFUN=1 sends "+CPIN: READY" after its OK; AT+CFUN=1,1 resets the
  * module after its OK.
  */
-#include "at.h"
+#include "at_command.h"
 
 #include <string.h>
 
@@ -56,7 +56,7 @@ static int cpin_write(struct modem *m, const struct at_args *a)
     if (strcmp(pin, m->cfg.pin) != 0)
         return CME_INCORRECT_PASSWORD;
     modem_net_pin_entered(m);
-    m->after = cpin_ready_urc;
+    at_then(m, cpin_ready_urc);
     return AT_OK;
 }
 
@@ -265,14 +265,14 @@ static int cfun_write(struct modem *m, const struct at_args *a)
     if (a->n == 2 && at_arg_int(a, 1, 0, 2, &rst) != 0)
         return CME_BAD_PARAM;
     if (rst != 0) {
-        m->after = modem_reset;
+        at_request_reset(m);
         return AT_OK;
     }
     if (fun == 0 && old != 0 && sim)
         at_info(m, "+CPIN: NOT READY");
     modem_net_set_fun(m, (int)fun);
     if (fun == 1 && old == 0 && sim)
-        m->after = cpin_ready_urc;
+        at_then(m, cpin_ready_urc);
     at_defer(m, fun == 0 ? 1500 : 500);
     return AT_OK;
 }
