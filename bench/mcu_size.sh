@@ -35,23 +35,33 @@ for p in "${parts[@]}"; do
     END { printf "| %s | **total** | **%d** | **%d** | **%d** |\n", part, t, d, b }'
 done
 
-# RAM of the state structs, as the target compiler lays them out.
+# RAM of the state structs, as the target compiler lays them out, each
+# held to the bound its public header states (a failed bound is a
+# compile error: a negative array size).
 cat > "$out/sizes.c" <<'C'
 #include "cfota/decoder.h"
 #include "cfota/update.h"
-#define SIZE(name, type) const unsigned long name = sizeof(type);
-SIZE(sizeof_cfota_dec, struct cfota_dec)
-SIZE(sizeof_cfota_update, struct cfota_update)
-SIZE(sizeof_cfota_models, struct cfota_models)
+#include "cfota_ctl/at.h"
+#include "cfota_ctl/fota_ctl.h"
+#include "cfota_ctl/md5.h"
+#define SIZE(name, type, max) const unsigned long name = sizeof(type); \
+    typedef char name##_within_bound[sizeof(type) <= (max) ? 1 : -1];
+SIZE(sizeof_cfota_dec, struct cfota_dec, CFOTA_DEC_RAM_MAX)
+SIZE(sizeof_cfota_update, struct cfota_update, CFOTA_UPDATE_RAM_MAX)
+SIZE(sizeof_cfota_models, struct cfota_models, CFOTA_DEC_RAM_MAX)
+SIZE(sizeof_cfota_at, struct cfota_at, CFOTA_AT_RAM_MAX)
+SIZE(sizeof_cfota_ctl, struct cfota_ctl, CFOTA_CTL_RAM_MAX)
+SIZE(sizeof_cfota_ctl_report, struct cfota_ctl_report, CFOTA_CTL_REPORT_RAM_MAX)
+SIZE(sizeof_cfota_ctl_bearer_info, struct cfota_ctl_bearer_info, CFOTA_CTL_BEARER_RAM_MAX)
+SIZE(sizeof_cfota_ctl_status, struct cfota_ctl_status, CFOTA_CTL_STATUS_RAM_MAX)
+SIZE(sizeof_cfota_md5, struct cfota_md5, CFOTA_MD5_RAM)
 C
-for h in "$top"/controller/include/cfota_ctl/*.h; do
-  echo "#include \"cfota_ctl/$(basename "$h")\"" >> "$out/sizes.c"
-done
-$cc "${flags[@]}" -c "$out/sizes.c" -o "$out/sizes.o"
+$cc "${flags[@]}" -Wno-unused-local-typedefs -c "$out/sizes.c" -o "$out/sizes.o"
 echo
-echo "## RAM (struct sizes on the target)"
+echo "## RAM (struct sizes on the target, each within its header's bound)"
 echo
-for sym in sizeof_cfota_dec sizeof_cfota_update sizeof_cfota_models; do
+for sym in sizeof_cfota_dec sizeof_cfota_update sizeof_cfota_models sizeof_cfota_at sizeof_cfota_ctl \
+           sizeof_cfota_ctl_report sizeof_cfota_ctl_bearer_info sizeof_cfota_ctl_status sizeof_cfota_md5; do
   # The value of each constant: read it from the object's .rodata.
   v=$(arm-none-eabi-objdump -s -j ".rodata.$sym" "$out/sizes.o" 2>/dev/null | awk '/^ 0000/ { print $2 }')
   [ -n "$v" ] && printf -- '- %s: %d bytes\n' "${sym#sizeof_}" "$((16#${v:6:2}${v:4:2}${v:2:2}${v:0:2}))"

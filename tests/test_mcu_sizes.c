@@ -27,12 +27,12 @@ static void test_struct_sizes(void **state)
            sizeof(struct cfota_md5), sizeof(struct cfota_at_urc), sizeof(struct cfota_ctl_config));
     /* The stated bounds hold on 64-bit hosts (pointers of 8 bytes), so they
      * hold on a 32-bit MCU too. */
-    assert_true(sizeof(struct cfota_at) <= 840);
-    assert_true(sizeof(struct cfota_ctl) <= 1680);
-    assert_true(sizeof(struct cfota_ctl_report) <= 128);
-    assert_true(sizeof(struct cfota_ctl_bearer_info) <= 128);
-    assert_true(sizeof(struct cfota_ctl_status) <= 48);
-    assert_int_equal(sizeof(struct cfota_md5), 88);
+    assert_true(sizeof(struct cfota_at) <= CFOTA_AT_RAM_MAX);
+    assert_true(sizeof(struct cfota_ctl) <= CFOTA_CTL_RAM_MAX);
+    assert_true(sizeof(struct cfota_ctl_report) <= CFOTA_CTL_REPORT_RAM_MAX);
+    assert_true(sizeof(struct cfota_ctl_bearer_info) <= CFOTA_CTL_BEARER_RAM_MAX);
+    assert_true(sizeof(struct cfota_ctl_status) <= CFOTA_CTL_STATUS_RAM_MAX);
+    assert_int_equal(sizeof(struct cfota_md5), CFOTA_MD5_RAM);
     /* The buffers the headers promise are there. */
     assert_true(sizeof(((struct cfota_ctl *)0)->chunk) == CFOTA_CTL_CHUNK_MAX);
     assert_true(sizeof(((struct cfota_at *)0)->line) == CFOTA_AT_LINE_MAX + 1);

@@ -336,9 +336,12 @@ static void test_refusals(void **state)
 }
 
 /* --power-cut-after N for every N up to a whole update: the process dies
- * with status 75, and the next start either finishes the update, reports
- * it failed (the present apply is not power-safe, see
- * modem/fota_apply.c), or had not recorded it yet; it always answers. */
+ * with status 75, and the next start either finishes the update (the
+ * engine continues from its journal) or had not recorded it yet; never
+ * "Update fail", and it always answers. The process contract only: the
+ * sweep of the same update over every flash operation, with double cuts,
+ * the target hash and NOR violations, is test_modem_core.c's, through
+ * tests/powercut.h, in-process where the simulator can be inspected. */
 static void test_power_cut_sweep(void **state)
 {
     struct bytes pkg = {0};
@@ -405,6 +408,7 @@ static void test_power_cut_sweep(void **state)
                 if (strstr(buf, "+CPIN: READY"))
                     break;
             }
+            assert_null(strstr(buf, "Update fail"));
             if (strstr(buf, "Update successfully")) {
                 resumed_ok++;
                 chat(&e, "AT+CGMR\r", "\r\n1752B06SIM7020C\r\n" OK);

@@ -152,6 +152,10 @@ struct at_command {
 /* The row of name (len bytes, any case), or NULL. */
 const struct at_command *at_lookup(const char *name, size_t len);
 
+/* Row i of the whole table, every family in turn, or NULL past the end
+ * (for tests that must cover every command, e.g. tests/test_modem_at.c). */
+const struct at_command *at_command_row(size_t i);
+
 /* The rows of each family, each ended by a row with a NULL name. */
 extern const struct at_command at_general_commands[];
 extern const struct at_command at_network_commands[];

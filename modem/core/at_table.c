@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/at_table.c: the command table of the module.
+ * modem/core/at_table.c: the command table of the module.
  *
  * Each family of commands (cmd_general.c, cmd_network.c, cmd_flash.c,
  * cmd_fota.c, cmd_http.c, and our extension cmd_ota_ext.c) exports its
@@ -44,6 +44,18 @@ const struct at_command *at_lookup(const char *name, size_t len)
         const struct at_command *c;
         for (c = families[f]; c->name; c++)
             if (same_name(name, len, c->name))
+                return c;
+    }
+    return NULL;
+}
+
+const struct at_command *at_command_row(size_t i)
+{
+    size_t f;
+    for (f = 0; f < sizeof families / sizeof families[0]; f++) {
+        const struct at_command *c;
+        for (c = families[f]; c->name; c++)
+            if (i-- == 0)
                 return c;
     }
     return NULL;

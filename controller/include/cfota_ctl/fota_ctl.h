@@ -40,10 +40,13 @@
  * Time: the flows only wait through the link's read callback and measure
  * time with now_ms; every wait has a limit from struct cfota_ctl_config.
  *
- * RAM: struct cfota_ctl is at most 1680 bytes with the default sizes
- * (the AT channel, a 512-byte CFLW chunk, the MD5 state, a command line);
- * struct cfota_ctl_report 128 bytes; struct cfota_ctl_bearer_info 128;
- * struct cfota_ctl_status 48 (checked by tests/test_mcu_sizes.c).
+ * RAM: struct cfota_ctl is at most CFOTA_CTL_RAM_MAX (1680) bytes with
+ * the default sizes (the AT channel, a 512-byte CFLW chunk, the MD5 state,
+ * a command line); struct cfota_ctl_report CFOTA_CTL_REPORT_RAM_MAX (128);
+ * struct cfota_ctl_bearer_info CFOTA_CTL_BEARER_RAM_MAX (128); struct
+ * cfota_ctl_status CFOTA_CTL_STATUS_RAM_MAX (48). Checked by
+ * tests/test_mcu_sizes.c on the host and by bench/mcu_size.sh on the
+ * target.
  * On a 32-bit MCU: 1628, 124, 126 and 44 bytes. No allocation, no
  * recursion; stack below 700 bytes besides the callbacks' (the bearer
  * flow is the deepest; about 550 for the others; Cortex-M4 -Os,
@@ -68,6 +71,12 @@ extern "C" {
 #define CFOTA_CTL_CHUNK_MAX 512   /* AT+CFLW writes at most 512 bytes (manual) */
 #define CFOTA_CTL_BLOCK 4096u     /* flash block of AT+CFLE */
 #define CFOTA_CTL_PACKAGE_MAX 593920u /* the update partition: 145 blocks of 4 KB */
+
+/* RAM bounds, sizeof with the default sizes (see the top of this file). */
+#define CFOTA_CTL_RAM_MAX 1680u
+#define CFOTA_CTL_REPORT_RAM_MAX 128u
+#define CFOTA_CTL_BEARER_RAM_MAX 128u
+#define CFOTA_CTL_STATUS_RAM_MAX 48u
 
 /* The steps of the flows, for progress and for report.step. */
 enum cfota_ctl_step {

@@ -9,8 +9,8 @@
  * it against Mbed TLS (util/hash.h). MD5 is used here only because the
  * module's command asks for it, as a transfer check, not for security.
  *
- * RAM: struct cfota_md5 is 88 bytes; cfota_md5_update uses about 100 bytes
- * of stack.
+ * RAM: struct cfota_md5 is CFOTA_MD5_RAM (88) bytes on every target;
+ * cfota_md5_update uses about 100 bytes of stack.
  */
 #ifndef CFOTA_MD5_H
 #define CFOTA_MD5_H
@@ -21,6 +21,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define CFOTA_MD5_RAM 88u /* sizeof(struct cfota_md5), exactly */
 
 struct cfota_md5 {
     uint32_t h[4];
