@@ -155,12 +155,12 @@ static void test_kill_keeps_committed(void **state)
     (void)state;
     assert_non_null(mkdtemp(dir));
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    corpus_load(TEST_PAIR, "old.bin", &old);
-    corpus_load(TEST_PAIR, "new.bin", &new_);
+    image_load(TEST_OLD, &old);
+    image_load(TEST_NEW, &new_);
 
     child_start(&c, dir);
-    upload_corpus(&c.h, "old.bin", "1.0");
-    upload_corpus(&c.h, "new.bin", "2.0");
+    upload_image(&c.h, TEST_OLD, "1.0");
+    upload_image(&c.h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/devices?imei=" IMEI "&group=field",
                                   NULL), 200);
     assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/releases?target=2.0&share=100", NULL),
@@ -230,8 +230,8 @@ static void test_builds_resume_after_kill(void **state)
     (void)state;
     assert_non_null(mkdtemp(dir));
     child_start(&c, dir);
-    upload_corpus(&c.h, "old.bin", "1.0");
-    upload_corpus(&c.h, "new.bin", "2.0");
+    upload_image(&c.h, TEST_OLD, "1.0");
+    upload_image(&c.h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
     child_kill(&c);
 
