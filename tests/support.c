@@ -151,6 +151,13 @@ void test_kill_children(void)
     }
 }
 
+int test_teardown_children(void **state)
+{
+    (void)state;
+    test_kill_children();
+    return 0;
+}
+
 uint32_t test_rand(uint64_t *s)
 {
     uint64_t x = *s ? *s : 0x9E3779B97F4A7C15ull;

@@ -66,6 +66,9 @@ pid_t test_fork(void);
 void test_track_child(pid_t pid);
 void test_reaped(pid_t pid);
 void test_kill_children(void);
+/* test_kill_children as a cmocka teardown:
+ * cmocka_unit_test_teardown(test_x, test_teardown_children). */
+int test_teardown_children(void **state);
 
 /* Deterministic pseudo-random numbers (xorshift), seedable. */
 uint32_t test_rand(uint64_t *state);

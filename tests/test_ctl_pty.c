@@ -151,6 +151,7 @@ static pid_t spawn_to(const char *const *argv, const char *out_path, const char 
     posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
+    test_track_child(pid); /* killed at exit if a failure skips the teardown */
     return pid;
 }
 
@@ -168,6 +169,7 @@ static void stop(pid_t *pid)
     kill(*pid, SIGKILL);
     while (waitpid(*pid, &ws, 0) < 0 && errno == EINTR)
         ;
+    test_reaped(*pid);
     *pid = 0;
 }
 
@@ -180,6 +182,7 @@ static int wait_bounded(pid_t *pid, unsigned limit_ms, const char *what)
     for (waited = 0; waited < limit_ms; waited += 10) {
         pid_t r = waitpid(*pid, &ws, WNOHANG);
         if (r == *pid) {
+            test_reaped(*pid);
             *pid = 0;
             return exit_status(ws);
         }
@@ -288,6 +291,7 @@ static void modem_start(struct fixture *fx, const char *const *extra)
         if (file_contains(at(fx, "modem.out"), "/dev/") && stat(link, &st) == 0)
             return;
         if (waitpid(fx->modem, &ws, WNOHANG) == fx->modem) {
+            test_reaped(fx->modem);
             fx->modem = 0;
             fail_msg("cfota-modem exited (%d) at start", exit_status(ws));
         }
@@ -554,6 +558,7 @@ static void test_push_module_killed(void **state)
         if (chunks >= 2)
             break;
         if (waitpid(fx->tool, NULL, WNOHANG) == fx->tool) {
+            test_reaped(fx->tool);
             fx->tool = 0;
             fail_msg("push ended before it wrote the package");
         }

@@ -8,7 +8,8 @@
  * device states) must be there; what had not been committed (a half-sent
  * upload, a half-written object file, a stray temporary file) must leave
  * no trace. Also: a release created just before the kill gets its packages
- * built after the restart.
+ * built after the restart. A test that fails while its child runs kills
+ * and reaps it in its teardown (support.h).
  */
 #include "server_harness.h"
 
@@ -39,8 +40,7 @@ static void child_start(struct child *c, const char *dir)
     memset(c, 0, sizeof *c);
     snprintf(c->h.dir, sizeof c->h.dir, "%s", dir);
     assert_int_equal(pipe(fds), 0);
-    c->pid = fork();
-    assert_true(c->pid >= 0);
+    c->pid = test_fork(); /* killed with this program, however it ends */
     if (c->pid == 0) {
         struct cfota_server_config cfg;
         struct cfota_server *s;
@@ -68,7 +68,8 @@ static void child_kill(struct child *c)
 {
     int status;
     kill(c->pid, SIGKILL);
-    waitpid(c->pid, &status, 0);
+    assert_int_equal(waitpid(c->pid, &status, 0), c->pid);
+    test_reaped(c->pid);
     assert_true(WIFSIGNALED(status));
 }
 
@@ -280,8 +281,8 @@ static void test_secrets_persist(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kill_keeps_committed),
-        cmocka_unit_test(test_builds_resume_after_kill),
+        cmocka_unit_test_teardown(test_kill_keeps_committed, test_teardown_children),
+        cmocka_unit_test_teardown(test_builds_resume_after_kill, test_teardown_children),
         cmocka_unit_test(test_secrets_persist),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
