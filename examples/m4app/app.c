@@ -227,19 +227,21 @@ static void cmd_update(const char *arg)
     board_reset();
 }
 
-/* At start: say how the last update ended, then forget it. */
+/* At start: say how the last update ended. The journal keeps saying so
+ * until the next cfota_update_begin starts another (and is not erased:
+ * it also carries the scratch area's wear rotation to that update). */
 static void report_last_update(void)
 {
     struct cfota_update_info info;
     if (cfota_update_status(&engine, &cfg, &info) != CFOTA_OK)
         return;
-    if (info.state == CFOTA_UPDATE_DONE)
-        console_puts("update: done\n");
-    else if (info.state == CFOTA_UPDATE_FAILED)
-        console_status("update: failed", info.result);
-    else
-        return;
-    (void)cfota_update_clear(&engine, &cfg);
+    if (info.state == CFOTA_UPDATE_DONE) {
+        console_puts("last update: done, package crc32 ");
+        console_hex(info.payload_crc32);
+        console_puts("\n");
+    } else if (info.state == CFOTA_UPDATE_FAILED) {
+        console_status("last update: failed", info.result);
+    }
 }
 
 /* ---- commands ---- */
