@@ -28,12 +28,19 @@
 #error "M4APP_RELEASE (1, 2 or 3) and M4APP_VERSION come from the build"
 #endif
 
+/* The header at a fixed offset of the image (app_info.h). Its size is the
+ * linker's; code reads the size back from the header in flash, so that the
+ * host-side test (tests/test_m4app_run.c, M4APP_HOST), which runs this
+ * code against a real image in simulated flash, sees the real one. */
+#ifdef M4APP_HOST
+#define IMAGE_SIZE_FROM_LINKER 0u
+#else
 extern uint32_t __image_size; /* from the linker script */
-
-/* The header at a fixed offset of the image (app_info.h). */
-__attribute__((section(".app_info"), used)) const struct app_info app_info = {
+#define IMAGE_SIZE_FROM_LINKER ((uint32_t)(uintptr_t)&__image_size)
+#endif
+__attribute__((section(".app_info"), used)) static const struct app_info app_info = {
     APP_INFO_MAGIC,
-    (uint32_t)(uintptr_t)&__image_size,
+    IMAGE_SIZE_FROM_LINKER,
     M4APP_VERSION,
 };
 
@@ -267,12 +274,19 @@ static void cmd_version(const char *arg)
 static void cmd_info(const char *arg)
 {
     (void)arg;
+    uint32_t off, crc = 0;
+    for (off = 0; off < cfg.image_size; off += (uint32_t)sizeof page) {
+        uint32_t n = cfg.image_size - off < sizeof page ? cfg.image_size - off : (uint32_t)sizeof page;
+        if (cfota_area_read(&cfg.image, off, page, n) != CFOTA_OK)
+            break;
+        crc = cfota_crc32(crc, page, n);
+    }
     console_puts("image ");
     console_hex(IMAGE_BASE);
     console_puts(" size ");
-    console_dec((int32_t)app_info.image_size);
+    console_dec((int32_t)cfg.image_size);
     console_puts(" crc32 ");
-    console_hex(cfota_crc32(0, (const void *)(uintptr_t)IMAGE_BASE, app_info.image_size));
+    console_hex(crc);
     console_puts("\npackage ");
     console_hex(PACKAGE_BASE);
     console_puts(" scratch ");
@@ -340,10 +354,12 @@ static void poll_console(void)
     int c;
     while ((c = uart_getc()) >= 0) {
         if (c == '\r' || c == '\n') {
+            unsigned n = len;
+            /* Emptied first: a command may not return (update resets). */
             line[len] = '\0';
-            if (len)
-                run_line(line);
             len = 0;
+            if (n)
+                run_line(line);
         } else if (len < sizeof line - 1u) {
             line[len++] = (char)c;
         }
@@ -353,12 +369,14 @@ static void poll_console(void)
 int main(void)
 {
     uint32_t next_sample = 0;
+    struct app_info header;
     board_init();
     board_tick_start();
     console_puts(TEXT(T_BANNER));
     console_puts(app_info.version);
     console_puts("\n");
-    if (fota_port_cfg(&cfg, app_info.image_size, prog_buf, sizeof prog_buf) != CFOTA_OK)
+    flash_read(APP_INFO_ADDR, &header, sizeof header);
+    if (fota_port_cfg(&cfg, header.image_size, prog_buf, sizeof prog_buf) != CFOTA_OK)
         console_puts("update: flash layout does not fit the device\n");
     else
         report_last_update();

@@ -18,7 +18,7 @@ struct app_info {
     char version[24];     /* e.g. "1.1.0", NUL-padded */
 };
 
-/* The header of the image in flash. */
-#define APP_INFO ((const struct app_info *)(IMAGE_BASE + APP_INFO_OFFSET))
+/* Where the header of the image is in flash. */
+#define APP_INFO_ADDR (IMAGE_BASE + APP_INFO_OFFSET)
 
 #endif

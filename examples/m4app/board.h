@@ -27,9 +27,11 @@ int32_t board_temp_quarters(void);
 /* The LED, on or off. */
 void board_led(int on);
 
-/* Flash: erase the page at addr; program len bytes (a multiple of 4, addr
+/* Flash: read len bytes at addr into buf (on this board flash is
+ * memory-mapped: a copy); erase the page at addr; program len bytes (a multiple of 4, addr
  * word-aligned) from buf. Both return 0, or -1 if the address is out of
  * the device. The CPU stalls while the controller works. */
+void flash_read(uint32_t addr, void *buf, uint32_t len);
 int flash_erase_page(uint32_t addr);
 int flash_program(uint32_t addr, const void *buf, uint32_t len);
 

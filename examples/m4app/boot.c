@@ -52,9 +52,11 @@ static void continue_update(void)
 
 int main(void)
 {
+    struct app_info app;
     board_init();
     continue_update();
-    if (APP_INFO->magic != APP_INFO_MAGIC) {
+    flash_read(APP_INFO_ADDR, &app, sizeof app);
+    if (app.magic != APP_INFO_MAGIC) {
         console_puts("boot: no application in the image area\n");
         for (;;)
             ;

@@ -20,11 +20,7 @@ set(src ${ROOT}/examples/m4app)
 set(obj ${OUT}/m4app-obj)
 file(MAKE_DIRECTORY ${obj})
 
-# The release number and version string of each release.
-set(releases 1 2 3)
-set(version_1 1.0.0)
-set(version_2 1.1.0)
-set(version_3 1.2.0)
+include(${src}/releases.cmake)
 
 set(cflags -Os -g0 -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -std=c99 -Wall -Wextra -Werror
     -Wno-unused-parameter -ffunction-sections -fdata-sections -fno-common
@@ -63,7 +59,7 @@ endfunction()
 compile(${src}/boot.c ${obj}/boot.o)
 link(m4app-boot boot.ld ${obj}/boot.o ${common_objects})
 
-foreach(r ${releases})
-  compile(${src}/app.c ${obj}/app-v${r}.o -DM4APP_RELEASE=${r} "-DM4APP_VERSION=\"${version_${r}}\"")
+foreach(r ${M4APP_RELEASES})
+  compile(${src}/app.c ${obj}/app-v${r}.o -DM4APP_RELEASE=${r} "-DM4APP_VERSION=\"${M4APP_VERSION_${r}}\"")
   link(m4app-v${r} app.ld ${obj}/app-v${r}.o ${common_objects})
 endforeach()

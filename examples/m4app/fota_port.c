@@ -2,9 +2,8 @@
 /*
  * examples/m4app/fota_port.c: the flash callbacks and the areas.
  *
- * Flash is memory-mapped, so a read is a copy. Program and erase go to the
- * board's flash controller functions, which already take the library's
- * geometry (4-byte words, 4 KiB pages): the library only calls them with
+ * Each callback is one of the board's flash functions, which already take
+ * the library's geometry (4-byte words, 4 KiB pages): the library only calls them with
  * aligned arguments (cfota/flash.h), so they need no staging here.
  */
 #include "fota_port.h"
@@ -17,7 +16,7 @@
 static int flash_read_cb(void *ctx, uint32_t addr, void *buf, uint32_t len)
 {
     (void)ctx;
-    memcpy(buf, (const void *)(uintptr_t)addr, len);
+    flash_read(addr, buf, len);
     return 0;
 }
 
