@@ -75,7 +75,8 @@ static int by_name(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    const char *corpus = argc > 1 ? argv[1] : "../shared/corpus";
+    const char *env = getenv("CFOTA_CORPUS");
+    const char *corpus = argc > 1 ? argv[1] : env && *env ? env : "../shared/corpus";
     char *names[256];
     int n = 0, i, dir, bad = 0;
     size_t tab = 0, tip = 0;

@@ -11,16 +11,21 @@
 # each module rewrites its firmware in place, power-fail safe, and reports
 # the result (AT+CFOTA=4); at the end the server shows what it saw.
 #
-#   scripts/demo.sh BUILD_DIR CORPUS_DIR
+# The firmware is the repository's own example (examples/m4app, built
+# with the rest): release 1.0.0 updated to 1.1.0. Other images may be
+# given instead.
+#
+#   scripts/demo.sh BUILD_DIR [OLD.bin NEW.bin [OLD_VERSION NEW_VERSION]]
 set -euo pipefail
 bin=$1
-corpus=$2
 cfota=$bin/cfota
-pair=esp8266-micropython-1.9.4-1.10
-old=$corpus/$pair/old.bin
-new=$corpus/$pair/new.bin
-v_old=v1.9.4
-v_new=v1.10
+old=${2:-$bin/examples/m4app-v1.bin}
+new=${3:-$bin/examples/m4app-v2.bin}
+v_old=${4:-1.0.0}
+v_new=${5:-1.1.0}
+for f in "$old" "$new"; do
+  [ -f "$f" ] || { echo "demo: no firmware image $f (build the m4app target, or give two images)" >&2; exit 2; }
+done
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -46,7 +51,7 @@ export CFOTA_ADMIN_TOKEN
 CFOTA_ADMIN_TOKEN=$(cat "$work/server/admin-token")
 echo "server at $url"
 
-step "Operator: upload $pair as $v_old and $v_new, release $v_new"
+step "Operator: upload $(basename "$old") as $v_old and $(basename "$new") as $v_new, release $v_new"
 "$cfota" admin upload "$v_old" "$old"
 "$cfota" admin upload "$v_new" "$new"
 "$cfota" admin release "$v_new"

@@ -62,6 +62,8 @@ struct lb_peer {
     size_t cut_after;        /* body bytes before the link is cut, once */
     size_t corrupt_at;       /* relay: body offset whose byte is flipped */
     const char *corrupt_match; /* ... in answers to requests holding this */
+    const char *cut_match;   /* relay: cut only answers to requests holding
+                                this (NULL: any) */
     struct lb_request req[LB_MAX_REQUESTS];
     int nreq;
 };
@@ -250,12 +252,13 @@ static inline void lb_relay_one(struct lb_peer *p, int cfd)
     char head[16384], buf[8192];
     size_t hn = lb_read_head(cfd, head, sizeof head), got_head = 0, body = 0;
     char answer_head[4096];
-    int sfd, i, corrupt;
+    int sfd, i, corrupt, cuttable;
 
     if (hn == 0)
         return;
     corrupt = p->corrupt_at != LB_NO_CUT &&
               (!p->corrupt_match || strstr(head, p->corrupt_match) != NULL);
+    cuttable = !p->cut_match || strstr(head, p->cut_match) != NULL;
     sfd = lb_connect(p->target_port);
     if (sfd < 0)
         return;
@@ -300,7 +303,7 @@ static inline void lb_relay_one(struct lb_peer *p, int cfd)
                     start = (size_t)k;
                 }
             }
-            allow = lb_take_cut(p, body, (size_t)k - start, &cut);
+            allow = cuttable ? lb_take_cut(p, body, (size_t)k - start, &cut) : (size_t)k - start;
             if (corrupt && p->corrupt_at >= body && p->corrupt_at < body + allow)
                 buf[start + (p->corrupt_at - body)] ^= 0x5a;
             /* Count before forwarding: once the client has the bytes, a

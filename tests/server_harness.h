@@ -31,7 +31,9 @@
 #include "support.h"
 
 #define TEST_ADMIN_TOKEN "test-admin-token-0123456789abcdef"
-#define TEST_PAIR "k64f-blinky-old-new"
+/* The firmware the server tests upload: two releases of the example. */
+#define TEST_OLD M4APP_V1
+#define TEST_NEW M4APP_V2
 
 struct harness {
     char dir[256];
@@ -216,12 +218,12 @@ static inline long admin_status(const struct harness *h, const char *method, con
     return status;
 }
 
-/* Upload a corpus file of TEST_PAIR as version. */
-static inline void upload_corpus(const struct harness *h, const char *file, const char *version)
+/* Upload an example firmware image (TEST_OLD, TEST_NEW) as version. */
+static inline void upload_image(const struct harness *h, const char *file, const char *version)
 {
     struct bytes img = {0};
     char path[128];
-    corpus_load(TEST_PAIR, file, &img);
+    image_load(file, &img);
     snprintf(path, sizeof path, "/admin/v1/images/%s", version);
     assert_int_equal(admin_status(h, "PUT", path, &img), 201);
     bytes_free(&img);

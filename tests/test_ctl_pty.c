@@ -49,7 +49,9 @@
 
 extern char **environ;
 
-#define PAIR "k64f-blinky-old-new"
+/* The example firmware: release 1 as V1, release 2 as V2. */
+#define IMAGE_V1 M4APP_V1
+#define IMAGE_V2 M4APP_V2
 #define IMEI "867723030000001"
 #define MAX_ARGS 32
 #define TOOL_LIMIT_MS 60000 /* only to end a hung tool; never a pass condition */
@@ -149,6 +151,7 @@ static pid_t spawn_to(const char *const *argv, const char *out_path, const char 
     posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
+    test_track_child(pid); /* killed at exit if a failure skips the teardown */
     return pid;
 }
 
@@ -166,6 +169,7 @@ static void stop(pid_t *pid)
     kill(*pid, SIGKILL);
     while (waitpid(*pid, &ws, 0) < 0 && errno == EINTR)
         ;
+    test_reaped(*pid);
     *pid = 0;
 }
 
@@ -178,6 +182,7 @@ static int wait_bounded(pid_t *pid, unsigned limit_ms, const char *what)
     for (waited = 0; waited < limit_ms; waited += 10) {
         pid_t r = waitpid(*pid, &ws, WNOHANG);
         if (r == *pid) {
+            test_reaped(*pid);
             *pid = 0;
             return exit_status(ws);
         }
@@ -247,28 +252,28 @@ static void assert_version(struct fixture *fx, const char *version)
     run_free(&r);
 }
 
-/* A package old.bin -> new.bin of the corpus pair, for in-place apply, at
- * name in the fixture; swapped: new.bin -> old.bin (another base). */
+/* A package V1 -> V2 of the example firmware, for in-place apply, at
+ * name in the fixture; swapped: V2 -> V1 (another base). */
 static void make_package(struct fixture *fx, const char *name, int swapped)
 {
-    const char *from = swapped ? "new.bin" : "old.bin", *to = swapped ? "old.bin" : "new.bin";
+    const char *from = swapped ? IMAGE_V2 : IMAGE_V1, *to = swapped ? IMAGE_V1 : IMAGE_V2;
     char from_path[512];
-    snprintf(from_path, sizeof from_path, "%s", corpus_path(PAIR, from));
+    snprintf(from_path, sizeof from_path, "%s", image_path(from));
     expect_status(fx, 0,
-                  (const char *[]){"diff", "--in-place", from_path, corpus_path(PAIR, to), "-o", at(fx, name),
+                  (const char *[]){"diff", "--in-place", from_path, image_path(to), "-o", at(fx, name),
                                    "--from-version", swapped ? "V2" : "V1", "--to-version", swapped ? "V1" : "V2",
                                    "-q", NULL});
 }
 
 /* ---- the module ---- */
 
-/* Start cfota-modem on state directory <dir>/state, on the corpus pair's
- * old image as V1, linked at <dir>/tty, with extra options (NULL-ended),
+/* Start cfota-modem on state directory <dir>/state, on the example
+ * firmware's release 1 as V1, linked at <dir>/tty, with extra options (NULL-ended),
  * and wait until its pty is there. */
 static void modem_start(struct fixture *fx, const char *const *extra)
 {
     const char *argv[MAX_ARGS + 2] = {sibling("cfota-modem"), "--state",   at(fx, "state"), "--firmware",
-                                      corpus_path(PAIR, "old.bin"), "--version", "V1",           "--link",
+                                      image_path(IMAGE_V1), "--version", "V1",           "--link",
                                       at(fx, "tty")};
     int n = 9, i, ws;
     unsigned waited;
@@ -286,6 +291,7 @@ static void modem_start(struct fixture *fx, const char *const *extra)
         if (file_contains(at(fx, "modem.out"), "/dev/") && stat(link, &st) == 0)
             return;
         if (waitpid(fx->modem, &ws, WNOHANG) == fx->modem) {
+            test_reaped(fx->modem);
             fx->modem = 0;
             fail_msg("cfota-modem exited (%d) at start", exit_status(ws));
         }
@@ -358,9 +364,9 @@ static void release_v2(struct fixture *fx)
 {
     struct run r;
     int tries;
-    admin(fx, &r, (const char *[]){"upload", "V1", corpus_path(PAIR, "old.bin"), NULL});
+    admin(fx, &r, (const char *[]){"upload", "V1", image_path(IMAGE_V1), NULL});
     run_free(&r);
-    admin(fx, &r, (const char *[]){"upload", "V2", corpus_path(PAIR, "new.bin"), NULL});
+    admin(fx, &r, (const char *[]){"upload", "V2", image_path(IMAGE_V2), NULL});
     run_free(&r);
     admin(fx, &r, (const char *[]){"release", "V2", NULL});
     run_free(&r);
@@ -531,7 +537,7 @@ static void test_push_module_killed(void **state)
     unsigned waited, tries;
     int status = -1;
     expect_status(fx, 0,
-                  (const char *[]){"diff", "--full", "--in-place", corpus_path(PAIR, "new.bin"), "-o", at(fx, "full.cfp"),
+                  (const char *[]){"diff", "--full", "--in-place", image_path(IMAGE_V2), "-o", at(fx, "full.cfp"),
                                    "--to-version", "V2", "-q", NULL});
     modem_start(fx, (const char *[]){"--speed", "real", NULL});
     /* The module boots for a few seconds and loses what it hears meanwhile. */
@@ -552,6 +558,7 @@ static void test_push_module_killed(void **state)
         if (chunks >= 2)
             break;
         if (waitpid(fx->tool, NULL, WNOHANG) == fx->tool) {
+            test_reaped(fx->tool);
             fx->tool = 0;
             fail_msg("push ended before it wrote the package");
         }

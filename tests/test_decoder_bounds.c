@@ -10,7 +10,7 @@
  * CFOTA_UPDATE_RAM_MAX. Sizes are sizeof. The stack is measured for real
  * by painting: a thread runs on a 64 KiB stack of ours; it fills the
  * unused part of its stack below its stack pointer with a pattern, then a
- * helper feeds a whole corpus package to cfota_dec_sink (the callbacks
+ * helper feeds a whole package to cfota_dec_sink (the callbacks
  * included: on a device they are part of the path), and afterwards the
  * lowest byte no longer holding the pattern marks the deepest point the
  * decode reached. The depth counts from the helper's stack pointer at the
@@ -214,44 +214,33 @@ static void test_struct_sizes(void **state)
     assert_true(CFOTA_DEC_RAM_MAX <= 4096u); /* the budget */
 }
 
-static void test_stack_depth(void **state)
+/* The deepest stack of decoding old -> new as a delta, an in-place
+ * package (ordered segments) and a full image; what names the pair. */
+static size_t stack_depth_of(const char *what, const struct bytes *old, const struct bytes *new_)
 {
-    struct bytes old = {0}, new_ = {0}, pkg = {0};
+    static const char *const kinds[] = {"delta", "in place (ordered)", "full image"};
+    struct bytes pkg = {0};
     struct cfota_encode_opts o;
+    char label[128];
     size_t depth, worst = 0;
-    (void)state;
-    corpus_load("k64f-blinky-old-new", "old.bin", &old);
-    corpus_load("k64f-blinky-old-new", "new.bin", &new_);
-    memset(&o, 0, sizeof o);
-
-    assert_int_equal(cfota_encode(old.p, old.n, new_.p, new_.n, &o, &pkg), 0);
-    depth = measure_decode("k64f-blinky-old-new, delta", old.p, old.n, &new_, &pkg);
-    worst = depth > worst ? depth : worst;
-
-    pkg.n = 0;
-    o.in_place = 1;
-    o.segment_size = 4096;
-    assert_int_equal(cfota_encode(old.p, old.n, new_.p, new_.n, &o, &pkg), 0);
-    depth = measure_decode("k64f-blinky-old-new, in place (ordered)", old.p, old.n, &new_, &pkg);
-    worst = depth > worst ? depth : worst;
-
-    pkg.n = 0;
-    memset(&o, 0, sizeof o);
-    o.no_base = 1;
-    assert_int_equal(cfota_encode(NULL, 0, new_.p, new_.n, &o, &pkg), 0);
-    depth = measure_decode("k64f-blinky-old-new, full image", NULL, 0, &new_, &pkg);
-    worst = depth > worst ? depth : worst;
-
-    bytes_free(&old);
-    bytes_free(&new_);
+    unsigned k;
+    for (k = 0; k < 3; k++) {
+        memset(&o, 0, sizeof o);
+        o.in_place = k == 1;
+        o.segment_size = k == 1 ? 4096 : 0;
+        o.no_base = k == 2;
+        pkg.n = 0;
+        assert_int_equal(cfota_encode(k == 2 ? NULL : old->p, k == 2 ? 0 : old->n, new_->p, new_->n, &o, &pkg), 0);
+        snprintf(label, sizeof label, "%s, %s", what, kinds[k]);
+        depth = measure_decode(label, k == 2 ? NULL : old->p, k == 2 ? 0 : old->n, new_, &pkg);
+        worst = depth > worst ? depth : worst;
+    }
     bytes_free(&pkg);
-    corpus_load("sam3x-synthesizer-1-2", "old.bin", &old);
-    corpus_load("sam3x-synthesizer-1-2", "new.bin", &new_);
-    memset(&o, 0, sizeof o);
-    assert_int_equal(cfota_encode(old.p, old.n, new_.p, new_.n, &o, &pkg), 0);
-    depth = measure_decode("sam3x-synthesizer-1-2, delta", old.p, old.n, &new_, &pkg);
-    worst = depth > worst ? depth : worst;
+    return worst;
+}
 
+static void check_stack(size_t worst)
+{
     print_message("decoder RAM: struct %zu + stack %zu = %zu bytes (limits: stack %u, total 4096)%s\n",
                   sizeof(struct cfota_dec), worst, sizeof(struct cfota_dec) + worst, CFOTA_DEC_STACK_MAX,
                   SANITIZED ? "; sanitized build: stack figure inflated, bounds not asserted" : "");
@@ -261,16 +250,52 @@ static void test_stack_depth(void **state)
     assert_true(worst <= CFOTA_DEC_STACK_MAX);
     assert_true(sizeof(struct cfota_dec) + worst <= 4096u);
 #endif
-    bytes_free(&old);
-    bytes_free(&new_);
-    bytes_free(&pkg);
 }
 
-int main(void)
+/* Two pairs of releases of the example firmware. */
+static void test_stack_depth(void **state)
+{
+    struct bytes v1 = {0}, v2 = {0}, v3 = {0};
+    size_t a, b;
+    (void)state;
+    image_load(M4APP_V1, &v1);
+    image_load(M4APP_V2, &v2);
+    image_load(M4APP_V3, &v3);
+    a = stack_depth_of("m4app 1 -> 2", &v1, &v2);
+    b = stack_depth_of("m4app 2 -> 3", &v2, &v3);
+    check_stack(a > b ? a : b);
+    bytes_free(&v1);
+    bytes_free(&v2);
+    bytes_free(&v3);
+}
+
+/* Corpus tier: bigger firmware of other vendors. */
+static void test_stack_depth_corpus(void **state)
+{
+    static const char *const pairs[] = {"k64f-blinky-old-new", "sam3x-synthesizer-1-2"};
+    size_t worst = 0, depth;
+    unsigned i;
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        struct bytes old = {0}, new_ = {0};
+        corpus_load(pairs[i], "old.bin", &old);
+        corpus_load(pairs[i], "new.bin", &new_);
+        depth = stack_depth_of(pairs[i], &old, &new_);
+        worst = depth > worst ? depth : worst;
+        bytes_free(&old);
+        bytes_free(&new_);
+    }
+    check_stack(worst);
+}
+
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_struct_sizes),
         cmocka_unit_test(test_stack_depth),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus_tests[] = {
+        cmocka_unit_test(test_stack_depth_corpus),
+    };
+    return TEST_TIERS(argc, argv, tests, corpus_tests);
 }

@@ -67,6 +67,16 @@ static void case_corpus(struct case_ *c, const char *pair, uint32_t segment_size
     case_encode(c, segment_size, in_place);
 }
 
+/* Two releases of the example firmware (support.h). */
+static void case_image(struct case_ *c, const char *old, const char *new_, uint32_t segment_size, int in_place)
+{
+    memset(c, 0, sizeof *c);
+    c->name = new_;
+    image_load(old, &c->old);
+    image_load(new_, &c->new_);
+    case_encode(c, segment_size, in_place);
+}
+
 /* A synthetic pair: new is old with edits, n bytes each. */
 static void case_synth(struct case_ *c, size_t n, uint32_t segment_size, uint64_t seed)
 {
@@ -201,6 +211,23 @@ static void test_cut_at_every_checkpoint(void **state)
 {
     struct case_ c;
     (void)state;
+    case_image(&c, M4APP_V1, M4APP_V2, 4096, 0); /* 3 segments */
+    cut_at_every_checkpoint(&c);
+    case_free(&c);
+    /* In place: segments in the package's own order. */
+    case_image(&c, M4APP_V2, M4APP_V3, 4096, 1);
+    assert_true(c.h.flags & CFOTA_FLAG_ORDERED);
+    cut_at_every_checkpoint(&c);
+    case_free(&c);
+    case_synth(&c, 100000, 4096, 21);
+    cut_at_every_checkpoint(&c);
+    case_free(&c);
+}
+
+static void test_cut_at_every_checkpoint_corpus(void **state)
+{
+    struct case_ c;
+    (void)state;
     case_corpus(&c, "k64f-blinky-old-new", 4096, 0); /* 13 segments */
     cut_at_every_checkpoint(&c);
     case_free(&c);
@@ -210,12 +237,8 @@ static void test_cut_at_every_checkpoint(void **state)
     case_corpus(&c, "rpi3-shell-1-2", 4096, 0);
     cut_at_every_checkpoint(&c);
     case_free(&c);
-    /* In place: segments in the package's own order. */
     case_corpus(&c, "sam3x-synthesizer-1-2", 16384, 1);
     assert_true(c.h.flags & CFOTA_FLAG_ORDERED);
-    cut_at_every_checkpoint(&c);
-    case_free(&c);
-    case_synth(&c, 100000, 4096, 21);
     cut_at_every_checkpoint(&c);
     case_free(&c);
 }
@@ -267,6 +290,21 @@ static void test_random_stops(void **state)
 {
     struct case_ c;
     (void)state;
+    case_image(&c, M4APP_V1, M4APP_V2, 4096, 0);
+    random_stops(&c, 40, 1);
+    case_free(&c);
+    case_image(&c, M4APP_V2, M4APP_V3, 4096, 1);
+    random_stops(&c, 20, 3);
+    case_free(&c);
+    case_synth(&c, 60000, 4096, 4);
+    random_stops(&c, 40, 5);
+    case_free(&c);
+}
+
+static void test_random_stops_corpus(void **state)
+{
+    struct case_ c;
+    (void)state;
     case_corpus(&c, "k64f-blinky-old-new", 4096, 0);
     random_stops(&c, 40, 1);
     case_free(&c);
@@ -275,9 +313,6 @@ static void test_random_stops(void **state)
     case_free(&c);
     case_corpus(&c, "sam3x-synthesizer-1-2", 8192, 1);
     random_stops(&c, 20, 3);
-    case_free(&c);
-    case_synth(&c, 60000, 4096, 4);
-    random_stops(&c, 40, 5);
     case_free(&c);
 }
 
@@ -323,6 +358,20 @@ static void test_checkpoint_spacing(void **state)
     case_synth(&c, 65536, 4096, 32); /* exactly 16 */
     check_spacing(&c);
     case_free(&c);
+    case_image(&c, M4APP_V1, M4APP_V2, 0, 0);
+    assert_int_equal(c.h.segment_size, 65536); /* the default: one segment */
+    check_spacing(&c);
+    case_free(&c);
+    case_image(&c, M4APP_V1, M4APP_V2, 4096, 1);
+    assert_int_equal(c.h.segment_size, 4096);
+    check_spacing(&c);
+    case_free(&c);
+}
+
+static void test_checkpoint_spacing_corpus(void **state)
+{
+    struct case_ c;
+    (void)state;
     case_corpus(&c, "microbit-v2-micropython-2.1.1-2.1.2", 0, 0);
     assert_int_equal(c.h.segment_size, 65536); /* the default */
     check_spacing(&c);
@@ -510,7 +559,7 @@ static void test_io_errors_are_sticky(void **state)
     case_free(&c);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cut_at_every_checkpoint),
@@ -521,5 +570,10 @@ int main(void)
         cmocka_unit_test(test_empty_target),
         cmocka_unit_test(test_io_errors_are_sticky),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus_tests[] = {
+        cmocka_unit_test(test_cut_at_every_checkpoint_corpus),
+        cmocka_unit_test(test_random_stops_corpus),
+        cmocka_unit_test(test_checkpoint_spacing_corpus),
+    };
+    return TEST_TIERS(argc, argv, tests, corpus_tests);
 }

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "flashsim.h"
+#include "support.h"
 
 #define SIZE (16u * 1024u)
 #define BLOCK 4096u
@@ -397,8 +398,7 @@ static void test_killed_process_is_a_power_cut(void **state)
     tmp_make(&t);
     fill_pattern(data, sizeof data, 11);
 
-    pid = fork();
-    assert_true(pid >= 0);
+    pid = test_fork();
     if (pid == 0) {
         struct flashsim *child = flashsim_open(t.path, SIZE, BLOCK, UNIT);
         const struct cfota_flash *f;
@@ -411,6 +411,7 @@ static void test_killed_process_is_a_power_cut(void **state)
         _exit(0);  /* no flashsim_close(), no flush */
     }
     assert_int_equal(waitpid(pid, &status, 0), pid);
+    test_reaped(pid);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
 

@@ -58,8 +58,7 @@ static void emu_start(struct emu *e, uint64_t power_cut_after)
     struct termios t;
 
     assert_int_equal(pipe(p), 0);
-    e->pid = fork();
-    assert_true(e->pid >= 0);
+    e->pid = test_fork(); /* killed with this program, however it ends */
     if (e->pid == 0) {
         struct modem_run_options o;
         close(p[0]);
@@ -99,6 +98,7 @@ static void emu_kill(struct emu *e)
     int st;
     kill(e->pid, SIGKILL);
     waitpid(e->pid, &st, 0);
+    test_reaped(e->pid);
     close(e->fd);
 }
 
@@ -107,6 +107,7 @@ static int emu_wait(struct emu *e)
 {
     int st;
     assert_int_equal(waitpid(e->pid, &st, 0), e->pid);
+    test_reaped(e->pid);
     close(e->fd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -425,10 +426,10 @@ static void test_power_cut_sweep(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_section3_bearer),
-        cmocka_unit_test(test_section5_local_update),
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_power_cut_sweep),
+        cmocka_unit_test_teardown(test_section3_bearer, test_teardown_children),
+        cmocka_unit_test_teardown(test_section5_local_update, test_teardown_children),
+        cmocka_unit_test_teardown(test_refusals, test_teardown_children),
+        cmocka_unit_test_teardown(test_power_cut_sweep, test_teardown_children),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -11,8 +11,9 @@
  * edges (empty old, empty new, both, identical, unrelated, one byte,
  * sizes on segment boundaries), a 4 MiB image with blocks inserted and
  * deleted and bytes changed here and there, full-image and in-place
- * packages, the fast corpus pairs in both directions, and the same package
- * fed in chunks of 1, 7, 64 and 1000 bytes.
+ * packages, releases of the example firmware (and, in the corpus tier, the
+ * fast corpus pairs) in both directions, and the same package fed in
+ * chunks of 1, 7, 64 and 1000 bytes.
  *
  * Package sizes depend on the models, which are still being tuned, so no
  * exact size is asserted; only bounds that any delta coder worth the name
@@ -178,9 +179,9 @@ static void test_identical_images(void **state)
     uint8_t *big = synth_image(1u << 20, 2);
     size_t n;
     (void)state;
-    corpus_load("k64f-blinky-old-new", "old.bin", &old);
+    image_load(M4APP_V1, &old);
     n = roundtrip(old.p, old.n, old.p, old.n, NULL);
-    /* One segment of 47 KB that is a single copy. */
+    /* One segment of 8 KB that is a single copy. */
     assert_true(n < CFOTA_HEADER_MAX + 64);
     n = roundtrip(big, 1u << 20, big, 1u << 20, NULL);
     assert_true(n < CFOTA_HEADER_MAX + 16 * 64); /* 16 segments */
@@ -277,8 +278,8 @@ static void test_full_image_packages(void **state)
     uint8_t *junk = random_bytes(1000, 9);
     char err[256];
     (void)state;
-    corpus_load("k64f-blinky-old-new", "old.bin", &old);
-    corpus_load("k64f-blinky-old-new", "new.bin", &new_);
+    image_load(M4APP_V1, &old);
+    image_load(M4APP_V2, &new_);
     memset(&o, 0, sizeof o);
     o.no_base = 1;
     encode_checked(old.p, old.n, new_.p, new_.n, &o, &pkg, &h);
@@ -317,8 +318,8 @@ static void test_in_place_packages(void **state)
     roundtrip(b, 200000, a, 200000, &o);
     o.scratch_size = 8192;
     roundtrip(a, 200000, b, 150000, &o);
-    corpus_load("sam3x-synthesizer-1-2", "old.bin", &old);
-    corpus_load("sam3x-synthesizer-1-2", "new.bin", &new_);
+    image_load(M4APP_V2, &old);
+    image_load(M4APP_V3, &new_);
     o.scratch_size = 0;
     roundtrip(old.p, old.n, new_.p, new_.n, &o);
     o.no_base = 1;
@@ -327,6 +328,23 @@ static void test_in_place_packages(void **state)
     bytes_free(&new_);
     free(a);
     free(b);
+}
+
+/* Corpus tier: in place on a bigger real pair. */
+static void test_in_place_corpus(void **state)
+{
+    struct bytes old = {0}, new_ = {0};
+    struct cfota_encode_opts o;
+    (void)state;
+    memset(&o, 0, sizeof o);
+    o.in_place = 1;
+    corpus_load("sam3x-synthesizer-1-2", "old.bin", &old);
+    corpus_load("sam3x-synthesizer-1-2", "new.bin", &new_);
+    roundtrip(old.p, old.n, new_.p, new_.n, &o);
+    o.no_base = 1;
+    roundtrip(old.p, old.n, new_.p, new_.n, &o);
+    bytes_free(&old);
+    bytes_free(&new_);
 }
 
 static void test_versions_in_header(void **state)
@@ -385,50 +403,65 @@ static void test_bad_segment_sizes_refused(void **state)
     free(a);
 }
 
-/* ---- corpus ---- */
+/* ---- related firmware ---- */
 
-static void test_corpus_pairs_both_ways(void **state)
+/* old -> new and back; a delta of related firmware is much smaller than
+ * the image. */
+static void both_ways(const char *name, const struct bytes *old, const struct bytes *new_)
+{
+    size_t fwd = roundtrip(old->p, old->n, new_->p, new_->n, NULL);
+    size_t back = roundtrip(new_->p, new_->n, old->p, old->n, NULL);
+    print_message("%-40s %8zu -> %8zu: package %7zu, reverse %7zu\n", name, old->n, new_->n, fwd, back);
+    assert_true(fwd < new_->n / 2);
+    assert_true(back < old->n / 2);
+}
+
+/* The package's bytes arrive in chunks of any size: same image. */
+static void chunked(const struct bytes *old, const struct bytes *new_)
+{
+    static const size_t chunks[] = {1, 7, 64, 1000, 0};
+    struct bytes pkg = {0};
+    struct cfota_header h;
+    unsigned c;
+    encode_checked(old->p, old->n, new_->p, new_->n, NULL, &pkg, &h);
+    for (c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
+        apply_checked(old->p, old->n, &pkg, new_->p, new_->n, chunks[c]);
+    bytes_free(&pkg);
+}
+
+/* The example firmware's releases 1 -> 2 and 2 -> 3. */
+static void test_example_releases(void **state)
+{
+    static const char *const releases[] = {M4APP_V1, M4APP_V2, M4APP_V3};
+    unsigned i;
+    (void)state;
+    for (i = 0; i + 1 < 3; i++) {
+        struct bytes old = {0}, new_ = {0};
+        image_load(releases[i], &old);
+        image_load(releases[i + 1], &new_);
+        both_ways(releases[i + 1], &old, &new_);
+        chunked(&old, &new_);
+        bytes_free(&old);
+        bytes_free(&new_);
+    }
+}
+
+static void test_corpus_pairs(void **state)
 {
     unsigned i;
     (void)state;
     for (i = 0; i < NPAIRS; i++) {
         struct bytes old = {0}, new_ = {0};
-        size_t fwd, back;
         corpus_load(fast_pairs[i], "old.bin", &old);
         corpus_load(fast_pairs[i], "new.bin", &new_);
-        fwd = roundtrip(old.p, old.n, new_.p, new_.n, NULL);
-        back = roundtrip(new_.p, new_.n, old.p, old.n, NULL);
-        print_message("%-40s %8zu -> %8zu: package %7zu, reverse %7zu\n", fast_pairs[i], old.n, new_.n, fwd,
-                      back);
-        /* A delta of related firmware is much smaller than the image. */
-        assert_true(fwd < new_.n / 2);
-        assert_true(back < old.n / 2);
+        both_ways(fast_pairs[i], &old, &new_);
+        chunked(&old, &new_);
         bytes_free(&old);
         bytes_free(&new_);
     }
 }
 
-/* The package's bytes arrive in chunks of any size: same image. */
-static void test_chunked_feeding(void **state)
-{
-    static const size_t chunks[] = {1, 7, 64, 1000, 0};
-    unsigned i, c;
-    (void)state;
-    for (i = 0; i < NPAIRS; i++) {
-        struct bytes old = {0}, new_ = {0}, pkg = {0};
-        struct cfota_header h;
-        corpus_load(fast_pairs[i], "old.bin", &old);
-        corpus_load(fast_pairs[i], "new.bin", &new_);
-        encode_checked(old.p, old.n, new_.p, new_.n, NULL, &pkg, &h);
-        for (c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
-            apply_checked(old.p, old.n, &pkg, new_.p, new_.n, chunks[c]);
-        bytes_free(&old);
-        bytes_free(&new_);
-        bytes_free(&pkg);
-    }
-}
-
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_images),
@@ -441,8 +474,11 @@ int main(void)
         cmocka_unit_test(test_in_place_packages),
         cmocka_unit_test(test_versions_in_header),
         cmocka_unit_test(test_bad_segment_sizes_refused),
-        cmocka_unit_test(test_corpus_pairs_both_ways),
-        cmocka_unit_test(test_chunked_feeding),
+        cmocka_unit_test(test_example_releases),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus_tests[] = {
+        cmocka_unit_test(test_in_place_corpus),
+        cmocka_unit_test(test_corpus_pairs),
+    };
+    return TEST_TIERS(argc, argv, tests, corpus_tests);
 }

@@ -187,8 +187,8 @@ static void prepared(struct harness *h, char tok[33], char pkg[65], char img[65]
     char path[256];
     const char *p;
     harness_start(h);
-    upload_corpus(h, "old.bin", "1.0");
-    upload_corpus(h, "new.bin", "2.0");
+    upload_image(h, TEST_OLD, "1.0");
+    upload_image(h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
     cfota_server_wait_builds(h->srv);
     assert_int_equal(cfota_server_device_token(h->srv, IMEI, tok), 0);
@@ -294,7 +294,7 @@ static void test_bad_uploads(void **state)
     size_t big_n = 16u * 1024 * 1024 + 1;
     (void)state;
     prepared(&h, tok, pkg, img);
-    corpus_load(TEST_PAIR, "old.bin", &old);
+    image_load(TEST_OLD, &old);
     snapshot(&h, &before);
 
     upload(&h, "3.0", "", 0, TEST_ADMIN_TOKEN, &a);

@@ -49,16 +49,16 @@ static void test_admin_commands(void **state)
     (void)state;
     harness_start(&h);
 
-    snprintf(args, sizeof args, "admin upload 1.0 '%s'", corpus_path(TEST_PAIR, "old.bin"));
+    snprintf(args, sizeof args, "admin upload 1.0 '%s'", image_path(TEST_OLD));
     assert_int_equal(run_cfota(&h, args, &out), 0);
     assert_non_null(strstr((char *)out.p, "\"version\":\"1.0\""));
     bytes_free(&out);
-    snprintf(args, sizeof args, "admin upload 2.0 '%s'", corpus_path(TEST_PAIR, "new.bin"));
+    snprintf(args, sizeof args, "admin upload 2.0 '%s'", image_path(TEST_NEW));
     assert_int_equal(run_cfota(&h, args, &out), 0);
     bytes_free(&out);
 
     /* Refused: the server's message on stderr, exit 1. */
-    snprintf(args, sizeof args, "admin upload 2.0 '%s'", corpus_path(TEST_PAIR, "old.bin"));
+    snprintf(args, sizeof args, "admin upload 2.0 '%s'", image_path(TEST_OLD));
     assert_int_equal(run_cfota(&h, args, &out), 1);
     bytes_free(&out);
     stderr_text(&h, &err);

@@ -149,8 +149,8 @@ static void test_concurrent_devices(void **state)
     limits.max_per_address = 2 * DEVICES;
     harness_make_dir(&h);
     harness_start_limited(&h, h.dir, &limits);
-    upload_corpus(&h, "old.bin", "1.0");
-    upload_corpus(&h, "new.bin", "2.0");
+    upload_image(&h, TEST_OLD, "1.0");
+    upload_image(&h, TEST_NEW, "2.0");
     /* min_reports high: this test is about counting, not pausing. */
     assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?target=2.0&min_reports=100000",
                                   NULL),

@@ -109,11 +109,11 @@ static void test_update_cycle(void **state)
     size_t half;
     (void)state;
 
-    corpus_load(TEST_PAIR, "old.bin", &old);
-    corpus_load(TEST_PAIR, "new.bin", &new_);
+    image_load(TEST_OLD, &old);
+    image_load(TEST_NEW, &new_);
     harness_start(&h);
-    upload_corpus(&h, "old.bin", "1.0");
-    upload_corpus(&h, "new.bin", "2.0");
+    upload_image(&h, TEST_OLD, "1.0");
+    upload_image(&h, TEST_NEW, "2.0");
 
     /* No release yet: nothing to offer. */
     assert_int_equal(check(&h, IMEI_A, "1.0", NULL, &o), 0);
@@ -242,8 +242,8 @@ static void test_devices_listing(void **state)
     const char *text;
     (void)state;
     harness_start(&h);
-    upload_corpus(&h, "old.bin", "1.0");
-    upload_corpus(&h, "new.bin", "2.0");
+    upload_image(&h, TEST_OLD, "1.0");
+    upload_image(&h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(&h, "POST", "/admin/v1/devices?imei=" IMEI_A "&group=lab", NULL),
                      200);
     assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?target=2.0&group=lab", NULL),
@@ -285,8 +285,8 @@ static void test_rollout_controls(void **state)
     int i, offered = 0;
     (void)state;
     harness_start(&h);
-    upload_corpus(&h, "old.bin", "1.0");
-    upload_corpus(&h, "new.bin", "2.0");
+    upload_image(&h, TEST_OLD, "1.0");
+    upload_image(&h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(&h, "POST",
                                   "/admin/v1/releases?target=2.0&share=30&max_fail=40&min_reports=3",
                                   NULL),
@@ -335,7 +335,7 @@ static void test_rollout_controls(void **state)
 static void full_offered(struct harness *h, struct offer *o)
 {
     harness_start(h);
-    upload_corpus(h, "new.bin", "2.0");
+    upload_image(h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
     cfota_server_wait_builds(h->srv);
     assert_int_equal(check(h, IMEI_A, "1.0", NULL, o), 1);
@@ -351,7 +351,7 @@ static void test_late_base(void **state)
     (void)state;
     full_offered(&h, &o);
     assert_string_equal(o.from, "*");
-    upload_corpus(&h, "old.bin", "1.0");
+    upload_image(&h, TEST_OLD, "1.0");
     cfota_server_wait_builds(h.srv);
     assert_int_equal(check(&h, IMEI_A, "1.0", NULL, &o), 1);
     assert_string_equal(o.from, "1.0");

@@ -8,7 +8,8 @@
  * device states) must be there; what had not been committed (a half-sent
  * upload, a half-written object file, a stray temporary file) must leave
  * no trace. Also: a release created just before the kill gets its packages
- * built after the restart.
+ * built after the restart. A test that fails while its child runs kills
+ * and reaps it in its teardown (support.h).
  */
 #include "server_harness.h"
 
@@ -39,8 +40,7 @@ static void child_start(struct child *c, const char *dir)
     memset(c, 0, sizeof *c);
     snprintf(c->h.dir, sizeof c->h.dir, "%s", dir);
     assert_int_equal(pipe(fds), 0);
-    c->pid = fork();
-    assert_true(c->pid >= 0);
+    c->pid = test_fork(); /* killed with this program, however it ends */
     if (c->pid == 0) {
         struct cfota_server_config cfg;
         struct cfota_server *s;
@@ -68,7 +68,8 @@ static void child_kill(struct child *c)
 {
     int status;
     kill(c->pid, SIGKILL);
-    waitpid(c->pid, &status, 0);
+    assert_int_equal(waitpid(c->pid, &status, 0), c->pid);
+    test_reaped(c->pid);
     assert_true(WIFSIGNALED(status));
 }
 
@@ -155,12 +156,12 @@ static void test_kill_keeps_committed(void **state)
     (void)state;
     assert_non_null(mkdtemp(dir));
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    corpus_load(TEST_PAIR, "old.bin", &old);
-    corpus_load(TEST_PAIR, "new.bin", &new_);
+    image_load(TEST_OLD, &old);
+    image_load(TEST_NEW, &new_);
 
     child_start(&c, dir);
-    upload_corpus(&c.h, "old.bin", "1.0");
-    upload_corpus(&c.h, "new.bin", "2.0");
+    upload_image(&c.h, TEST_OLD, "1.0");
+    upload_image(&c.h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/devices?imei=" IMEI "&group=field",
                                   NULL), 200);
     assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/releases?target=2.0&share=100", NULL),
@@ -230,8 +231,8 @@ static void test_builds_resume_after_kill(void **state)
     (void)state;
     assert_non_null(mkdtemp(dir));
     child_start(&c, dir);
-    upload_corpus(&c.h, "old.bin", "1.0");
-    upload_corpus(&c.h, "new.bin", "2.0");
+    upload_image(&c.h, TEST_OLD, "1.0");
+    upload_image(&c.h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
     child_kill(&c);
 
@@ -280,8 +281,8 @@ static void test_secrets_persist(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kill_keeps_committed),
-        cmocka_unit_test(test_builds_resume_after_kill),
+        cmocka_unit_test_teardown(test_kill_keeps_committed, test_teardown_children),
+        cmocka_unit_test_teardown(test_builds_resume_after_kill, test_teardown_children),
         cmocka_unit_test(test_secrets_persist),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -241,6 +241,24 @@ static void corpus_sweep(const char *pair, uint64_t step)
     bytes_free(&new_);
 }
 
+/* The example firmware, release to release: every cut. */
+static void test_example_every_cut(void **state)
+{
+    static const char *const releases[] = {M4APP_V1, M4APP_V2, M4APP_V3};
+    unsigned i;
+    (void)state;
+    for (i = 0; i + 1 < 3; i++) {
+        struct bytes old = {0, 0, 0}, new_ = {0, 0, 0};
+        image_load(releases[i], &old);
+        image_load(releases[i + 1], &new_);
+        print_message("  %s to %s and back\n", releases[i], releases[i + 1]);
+        pair_sweep(old.p, old.n, new_.p, new_.n, 1, 1);
+        pair_sweep(new_.p, new_.n, old.p, old.n, 1, 1);
+        bytes_free(&old);
+        bytes_free(&new_);
+    }
+}
+
 static void test_k64f_every_cut(void **state)
 {
     (void)state;
@@ -341,15 +359,18 @@ static void test_scratch_wear_spread(void **state)
     bytes_free(&pkg);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refused_before_any_write),
         cmocka_unit_test(test_scratch_wear_spread),
         cmocka_unit_test(test_synthetic_every_cut),
+        cmocka_unit_test(test_example_every_cut),
+    };
+    const struct CMUnitTest corpus_tests[] = {
         cmocka_unit_test(test_k64f_every_cut),
         cmocka_unit_test(test_pyboard_sampled),
         cmocka_unit_test(test_esp8266_sampled),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TEST_TIERS(argc, argv, tests, corpus_tests);
 }
