@@ -384,7 +384,7 @@ static void test_info_human(void **state)
     run(fx, &r, (const char *[]){"info", at(fx, "p.cfp"), NULL});
     assert_int_equal(r.status, 0);
     assert_int_equal(r.err.n, 0);
-    assert_line(&r.out, "format version:", "1");
+    assert_line(&r.out, "format version:", "2");
     assert_line(&r.out, "base size:", "40,960 bytes");
     sha_hex(&old, hex);
     assert_line(&r.out, "base sha256:", hex);
@@ -423,7 +423,7 @@ static void test_info_json(void **state)
     assert_ptr_equal(strchr((const char *)r.out.p, '\n'), (const char *)r.out.p + r.out.n - 1);
     snprintf(text, sizeof text, "\"file_size\": %zu,", pkg.n);
     assert_contains(&r.out, text);
-    assert_contains(&r.out, "\"format_version\": 1,");
+    assert_contains(&r.out, "\"format_version\": 2,");
     assert_contains(&r.out, "\"flag_names\": []");
     assert_contains(&r.out, "\"base_size\": 40960,");
     sha_hex(&old, hex);
