@@ -27,10 +27,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cfota/crc32.h"
 #include "cfota/decoder.h"
 #include "cfota/update.h"
-#include "coder.h"
 #include "flashsim.h"
 #include "fota_layout.h"
 #include "hash.h"
@@ -47,61 +45,6 @@ static void make_base(struct bytes *b, uint32_t n)
     memset(b, 0, sizeof *b);
     for (i = 0; i < n; i++)
         bytes_byte(b, (uint8_t)test_rand(&seed));
-}
-
-/* Wrap payload in a valid in-place, ordered header whose target is base
- * itself (so only the coding is odd): every header check passes. */
-static void wrap(const struct bytes *base, const struct bytes *payload, struct bytes *pkg)
-{
-    struct cfota_header h;
-    uint8_t head[CFOTA_HEADER_MAX];
-    int n;
-    memset(&h, 0, sizeof h);
-    h.format_version = CFOTA_FORMAT_VERSION;
-    h.flags = CFOTA_FLAG_IN_PLACE | CFOTA_FLAG_ORDERED;
-    h.segment_size = SEG;
-    h.scratch_size = 16384;
-    h.base_size = (uint32_t)base->n;
-    h.target_size = (uint32_t)base->n;
-    h.payload_size = (uint32_t)payload->n;
-    host_sha256(base->p, base->n, h.base_sha256);
-    host_sha256(base->p, base->n, h.target_sha256);
-    h.payload_crc32 = cfota_crc32(0, payload->p, payload->n);
-    n = cfota_header_write(&h, head);
-    assert_true(n > 0);
-    memset(pkg, 0, sizeof *pkg);
-    bytes_put(pkg, head, (size_t)n);
-    bytes_put(pkg, payload->p, payload->n);
-}
-
-/* The F2 package: segment 0 is 100 literals, a 10-byte copy from target
- * offset from (ahead of the cursor), literals to its end; every other
- * segment copies itself from the base. Segments in index order. */
-static void craft_forward_copy(const struct bytes *base, uint32_t from, struct bytes *pkg)
-{
-    struct cfota_oplist ops = {0};
-    struct coder_params cp;
-    struct bytes payload = {0};
-    uint32_t n = (uint32_t)((base->n + SEG - 1) / SEG), i, *order = calloc(n, sizeof *order);
-    assert_non_null(order);
-    oplist_push(&ops, CFOTA_OP_LIT, 0, 100, 0);
-    oplist_push(&ops, CFOTA_OP_NEW, 100, 10, from);
-    oplist_push(&ops, CFOTA_OP_LIT, 110, SEG - 110, 0);
-    for (i = 1; i < n; i++) {
-        uint32_t pos = i * SEG, len = base->n - pos < SEG ? (uint32_t)(base->n - pos) : SEG;
-        oplist_push(&ops, CFOTA_OP_OLD, pos, len, pos);
-    }
-    for (i = 0; i < n; i++)
-        order[i] = i;
-    memset(&cp, 0, sizeof cp);
-    cp.segment_size = SEG;
-    cp.ordered = 1;
-    cp.order = order;
-    assert_int_equal(coder_encode(&ops, base->p, base->n, base->p, base->n, &cp, &payload), 0);
-    wrap(base, &payload, pkg);
-    oplist_free(&ops);
-    bytes_free(&payload);
-    free(order);
 }
 
 /* ---- the decoder alone, over memory ---- */
@@ -193,7 +136,7 @@ static void test_f2_forward_copy_refused_by_decoder(void **state)
     struct mem_io m;
     (void)state;
     make_base(&base, 3 * SEG + 500);
-    craft_forward_copy(&base, 200, &pkg);
+    test_craft_forward_copy(&base, 200, &pkg);
     memset(&m, 0, sizeof m);
     m.base = &base;
     m.target = calloc(1, base.n);
@@ -213,7 +156,7 @@ static void test_copy_from_later_segment_refused(void **state)
     struct mem_io m;
     (void)state;
     make_base(&base, 3 * SEG + 500);
-    craft_forward_copy(&base, 2 * SEG + 16, &pkg);
+    test_craft_forward_copy(&base, 2 * SEG + 16, &pkg);
     memset(&m, 0, sizeof m);
     m.base = &base;
     m.target = calloc(1, base.n);
@@ -241,7 +184,7 @@ static void test_refusal_and_io_error_distinct(void **state)
     make_base(&base, 3 * SEG + 500);
     /* A package whose first segment copies from behind the cursor: it
      * calls read_new. */
-    craft_forward_copy(&base, 10, &pkg);
+    test_craft_forward_copy(&base, 10, &pkg);
     memset(&m, 0, sizeof m);
     m.base = &base;
     m.target = calloc(1, base.n);
@@ -296,7 +239,7 @@ static void test_f2_engine_fails_once(void **state)
     int result;
     (void)state;
     make_base(&base, 3 * SEG + 500);
-    craft_forward_copy(&base, 200, &pkg);
+    test_craft_forward_copy(&base, 200, &pkg);
     dev_open(&d, &base, &pkg);
     /* Structurally every header check passes (no key on this device). */
     assert_int_equal(cfota_update_begin(&d.u, &d.cfg), CFOTA_OK);
@@ -320,7 +263,7 @@ static void test_f3_cut_on_failed_record(void **state)
     int result;
     (void)state;
     make_base(&base, 3 * SEG + 500);
-    craft_forward_copy(&base, 200, &pkg);
+    test_craft_forward_copy(&base, 200, &pkg);
     dev_open(&d, &base, &pkg);
     assert_int_equal(cfota_update_begin(&d.u, &d.cfg), CFOTA_OK);
     /* Count the run's operations; the last one is the FAILED record. */
@@ -355,7 +298,7 @@ static void test_bounded_runs_without_progress(void **state)
     int rc, result;
     (void)state;
     make_base(&base, 3 * SEG + 500);
-    craft_forward_copy(&base, 10, &pkg); /* a valid package */
+    test_craft_forward_copy(&base, 10, &pkg); /* a valid package */
     dev_open(&d, &base, &pkg);
     assert_int_equal(cfota_update_begin(&d.u, &d.cfg), CFOTA_OK);
     for (;;) {
