@@ -157,6 +157,37 @@ int args_size(const char *text, uint32_t *out)
     return 0;
 }
 
+int args_u32(const char *text, uint32_t *out)
+{
+    uint64_t v = 0;
+    unsigned base = 10, digits = 0;
+    const char *p = text;
+    if (!text)
+        return -1;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    for (; *p; p++, digits++) {
+        unsigned d;
+        if (*p >= '0' && *p <= '9')
+            d = (unsigned)(*p - '0');
+        else if (base == 16 && *p >= 'a' && *p <= 'f')
+            d = (unsigned)(*p - 'a' + 10);
+        else if (base == 16 && *p >= 'A' && *p <= 'F')
+            d = (unsigned)(*p - 'A' + 10);
+        else
+            return -1;
+        v = v * base + d;
+        if (v > UINT32_MAX)
+            return -1;
+    }
+    if (digits == 0)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
 int args_usage_error(const char *cmd, void (*usage)(FILE *), const char *fmt, ...)
 {
     va_list ap;

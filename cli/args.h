@@ -52,6 +52,10 @@ int args_run(int argc, char **argv, const struct cli_option *opts, const char **
  * anything else (empty, junk, over 4 GiB - 1). */
 int args_size(const char *text, uint32_t *out);
 
+/* Parse a 32-bit number: decimal, or hexadecimal after 0x. Returns 0 and
+ * *out, or -1 for anything else (empty, junk, over 2^32 - 1). */
+int args_u32(const char *text, uint32_t *out);
+
 /* Report a usage error: prints "cfota: <cmd>: <message>" and then the
  * command's usage on stderr; returns EXIT_USAGE for the caller to return. */
 int args_usage_error(const char *cmd, void (*usage)(FILE *), const char *fmt, ...)

@@ -7,7 +7,9 @@
  * would refuse anyway so that the user gets a message naming the option
  * instead of "invalid argument", shows progress on a terminal, and writes
  * the package atomically. With --full the package carries the whole image
- * and applies to any base, so OLD may be left out.
+ * and applies to any base, so OLD may be left out. With --sign KEY the
+ * package is signed before it is written (util/sign.h), as `cfota sign`
+ * would do afterwards.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "encoder.h"
 #include "progress.h"
 #include "report.h"
+#include "sign.h"
 
 #include "cfota/package.h"
 #include "cfota/status.h"
@@ -28,6 +31,7 @@ struct diff_args {
     const char *old_path, *new_path, *out_path;
     const char *from_version, *to_version;
     const char *segment_text, *scratch_text;
+    const char *product_text, *counter_text, *key_path;
     int full, in_place, best, quiet;
     struct cfota_encode_opts opts;
 };
@@ -50,6 +54,12 @@ static void usage(FILE *f)
             "  --full                 full-image package: NEW whole, no base needed\n"
             "  --in-place             package for in-place apply (OLD overwritten)\n"
             "  --best                 about 0.5%% smaller, about twice the time\n"
+            "  --product ID           the product the package is for (a 32-bit\n"
+            "                         number, 0x for hex; default 0): devices of\n"
+            "                         another product refuse it\n"
+            "  --counter N            security counter (default 0): devices running\n"
+            "                         a higher one refuse the package (anti-rollback)\n"
+            "  --sign KEY             sign with the private key KEY (cfota keygen)\n"
             "  --scratch-size N       scratch bytes of the device for --in-place,\n"
             "                         a multiple of 4K (default 16K)\n"
             "  -q, --quiet            no progress bar, no summary line\n"
@@ -102,6 +112,10 @@ static int check_options(struct diff_args *a)
                                     a->scratch_text);
         a->opts.scratch_size = size;
     }
+    if (a->product_text && args_u32(a->product_text, &a->opts.product_id) != 0)
+        return args_usage_error("diff", usage, "--product '%s': a number up to 2^32 - 1", a->product_text);
+    if (a->counter_text && args_u32(a->counter_text, &a->opts.security_counter) != 0)
+        return args_usage_error("diff", usage, "--counter '%s': a number up to 2^32 - 1", a->counter_text);
     a->opts.base_version = a->from_version;
     a->opts.target_version = a->to_version;
     a->opts.no_base = a->full;
@@ -167,6 +181,13 @@ static int encode_and_save(struct diff_args *a, const struct bytes *old, const s
         bytes_free(&pkg);
         return report_fail("diff", "cannot make the package: %s", cfota_status_name(rc));
     }
+    if (a->key_path) {
+        char why[256];
+        if (host_package_sign(&pkg, a->key_path, why, sizeof why) != CFOTA_OK) {
+            bytes_free(&pkg);
+            return report_fail("diff", "cannot sign the package: %s", why);
+        }
+    }
     rc = report_save("diff", a->out_path, pkg.p, pkg.n);
     if (rc == 0 && !a->quiet)
         print_summary(a, pkg.n, new_->n);
@@ -186,6 +207,9 @@ int cmd_diff(int argc, char **argv)
         {"to-version", 0, &a.to_version, NULL},
         {"segment-size", 0, &a.segment_text, NULL},
         {"scratch-size", 0, &a.scratch_text, NULL},
+        {"product", 0, &a.product_text, NULL},
+        {"counter", 0, &a.counter_text, NULL},
+        {"sign", 0, &a.key_path, NULL},
         {"full", 0, NULL, &a.full},
         {"in-place", 0, NULL, &a.in_place},
         {"best", 0, NULL, &a.best},

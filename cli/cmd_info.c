@@ -24,6 +24,7 @@
 
 #include "cfota/crc32.h"
 #include "cfota/package.h"
+#include "cfota/signature.h"
 #include "cfota/status.h"
 
 /* What info learned about the file besides its header. */
@@ -35,6 +36,8 @@ struct pkg_facts {
     uint32_t payload_crc;      /* computed, if payload_present */
     int crc_ok;
     int size_ok;
+    int signed_by;             /* key_id holds the signature block's id */
+    char key_id[2 * CFOTA_KEY_ID_SIZE + 1];
     struct cfota_header h;
 };
 
@@ -55,8 +58,9 @@ static void usage(FILE *f)
             "usage: cfota info PKG [--json]\n"
             "\n"
             "Describe the package PKG: format, flags, base and target images\n"
-            "(size, SHA-256, version), payload size and CRC-32, segments, scratch\n"
-            "and signature sizes, and whether the payload is intact.\n"
+            "(size, SHA-256, version), product, security counter, payload size and\n"
+            "CRC-32, segments, scratch size, the signer's key id, and whether the\n"
+            "payload is intact (`cfota verify` checks the signature itself).\n"
             "Exit status 0 if the package is whole, 1 if it is damaged or not a\n"
             "package.\n"
             "\n"
@@ -151,6 +155,13 @@ static void print_json(const struct pkg_facts *x)
            (unsigned long)cfota_header_segments(h));
     printf(", \"scratch_size\": %lu, \"signature_size\": %lu", (unsigned long)h->scratch_size,
            (unsigned long)h->sig_size);
+    printf(", \"product_id\": %lu, \"security_counter\": %lu", (unsigned long)h->product_id,
+           (unsigned long)h->security_counter);
+    printf(", \"key_id\": ");
+    if (x->signed_by)
+        printf("\"%s\"", x->key_id);
+    else
+        printf("null");
     printf(", \"size_ok\": %s}\n", x->size_ok ? "true" : "false");
 }
 
@@ -216,7 +227,11 @@ static void print_human(const struct pkg_facts *x)
     print_bytes_line("segment size:", h->segment_size);
     printf("%-16s %lu\n", "segments:", (unsigned long)cfota_header_segments(h));
     print_bytes_line("scratch size:", h->scratch_size);
+    printf("%-16s 0x%08lx\n", "product:", (unsigned long)h->product_id);
+    printf("%-16s %lu\n", "counter:", (unsigned long)h->security_counter);
     print_bytes_line("signature size:", h->sig_size);
+    if (h->flags & CFOTA_FLAG_SIGNED)
+        printf("%-16s %s\n", "key id:", x->signed_by ? x->key_id : "(signature block missing or unknown)");
 }
 
 /* ---- checks ---- */
@@ -254,6 +269,13 @@ static void check_payload(struct pkg_facts *x, const struct bytes *pkg)
     if (x->payload_present) {
         x->payload_crc = cfota_crc32(0, pkg->p + h->header_size, h->payload_size);
         x->crc_ok = x->payload_crc == h->payload_crc32;
+    }
+    if ((h->flags & CFOTA_FLAG_SIGNED) && x->size_ok) {
+        struct cfota_sig_block b;
+        if (cfota_sig_block_parse(&b, pkg->p + h->header_size + h->payload_size) == CFOTA_OK) {
+            host_hex(b.key_id, CFOTA_KEY_ID_SIZE, x->key_id);
+            x->signed_by = 1;
+        }
     }
 }
 

@@ -38,6 +38,9 @@ static void usage(FILE *f)
             "  --firmware IMG       image of a blank module (default: 64 KiB test image)\n"
             "  --version V          its version, reported by AT+CGMR\n"
             "                       (default 1752B05SIM7020C)\n"
+            "  --trust KEY.pub      provision the release key: AT+CFOTA=5 and the OTA\n"
+            "                       path then refuse packages not signed with it\n"
+            "                       (kept in the state directory for later starts)\n"
             "  --power-cut-after N  cut the power at the N+1th flash program/erase\n"
             "                       of this run (exit status 75)\n"
             "network:\n"
@@ -148,6 +151,7 @@ int cmd_modem(int argc, char **argv)
             {"trace", 0, NULL, &o.trace},
             {"fota-server", 0, &o.fota_url, NULL},
             {"device-token", 0, &o.device_token, NULL},
+            {"trust", 0, &o.trust, NULL},
             {NULL, 0, NULL, NULL},
         };
         switch (args_parse(argc, argv, opts, ops, 1, &n_ops)) {

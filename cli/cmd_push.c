@@ -6,6 +6,9 @@
  * MD5, follow the module through its reset, read the new version, and
  * report the result (AT+CFOTA=4). The flow is the controller library's
  * (cfota_ctl_upload in controller/include/cfota_ctl/fota_ctl.h), as an MCU would run it.
+ * With --key KEY.pub the package is first checked here as the module will
+ * check it (signed with that key, intact), so a package the module would
+ * refuse never crosses the slow serial line.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,10 +17,16 @@
 #include "commands.h"
 #include "ctl_link.h"
 #include "report.h"
+#include "sign.h"
+
+#include "cfota/package.h"
+#include "cfota/status.h"
+#include "cfota_mbedtls.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: cfota push --port DEV PKG [--expect-version V] [--baud N] [--json] [-q] [--trace]\n"
+    fprintf(f, "usage: cfota push --port DEV PKG [--key KEY.pub] [--expect-version V] [--baud N] [--json] [-q]\n"
+               "                  [--trace]\n"
                "\n"
                "Write the package PKG into the module's update partition over the\n"
                "serial port DEV (AT+CFLE, AT+CFLW), start the update (AT+CFOTA=5 with\n"
@@ -28,12 +37,33 @@ static void usage(FILE *f)
                "  --port DEV            serial port (/dev/ttyUSB0, or cfota modem --link)\n"
                "  --baud N              line rate, also sent as AT+IPR=N (default 115200)\n"
                "  --expect-version V    fail unless AT+CGMR shows V afterwards\n"
+               "  --key KEY.pub         check the package's signature first; send\n"
+               "                        nothing if it is not signed with KEY.pub\n"
                "  --stage-only          only write the package (AT+CFLE, AT+CFLW); no update\n"
                "  --json                print the outcome as one JSON object on stdout\n"
                "  -q, --quiet           no progress\n"
                "  --trace               print the AT dialogue on stderr\n"
                "exit status: 0 updated, 1 failed, 2 usage, 3 no port or no module,\n"
                "4 the module refused the package or the update failed\n");
+}
+
+/* --key: the module's own check, made before anything is sent. */
+static int check_signature(const char *key, const struct bytes *pkg)
+{
+    struct cfota_mbedtls_key k;
+    struct cfota_verifier v;
+    struct cfota_policy p;
+    struct cfota_header h;
+    char why[512];
+    memset(&p, 0, sizeof p);
+    if (host_verifier_load(key, &k, &v, why, sizeof why) != CFOTA_OK)
+        return report_fail("push", "%s", why);
+    p.verifier = &v;
+    if (cfota_header_parse(&h, pkg->p, pkg->n) == CFOTA_OK)
+        p.product_id = h.product_id; /* the module's product is its own business */
+    if (host_package_check(pkg->p, pkg->n, &p, why, sizeof why) != CFOTA_OK)
+        return report_fail("push", "package refused before sending: %s", why);
+    return 0;
 }
 
 static int read_mem(void *ctx, uint32_t off, void *buf, uint32_t len)
@@ -47,12 +77,12 @@ static int read_mem(void *ctx, uint32_t off, void *buf, uint32_t len)
 
 int cmd_push(int argc, char **argv)
 {
-    const char *port = NULL, *baud = NULL, *expect = NULL, *ops[1];
+    const char *port = NULL, *baud = NULL, *expect = NULL, *key = NULL, *ops[1];
     int n_ops, json = 0, quiet = 0, trace = 0, stage = 0, rc;
     const struct cli_option opts[] = {
         {"port", 0, &port, NULL},        {"baud", 0, &baud, NULL}, {"expect-version", 0, &expect, NULL},
         {"json", 0, NULL, &json},        {"quiet", 'q', NULL, &quiet}, {"trace", 0, NULL, &trace},
-        {"stage-only", 0, NULL, &stage},
+        {"stage-only", 0, NULL, &stage}, {"key", 0, &key, NULL},
         {NULL, 0, NULL, NULL},
     };
     struct bytes pkg = {0};
@@ -65,6 +95,10 @@ int cmd_push(int argc, char **argv)
         return args_usage_error("push", usage, "give one package file");
     if ((rc = report_load("push", ops[0], &pkg)) != 0)
         return rc;
+    if (key && (rc = check_signature(key, &pkg)) != 0) {
+        bytes_free(&pkg);
+        return rc;
+    }
     if ((rc = ctl_link_open(&l, "push", port, baud, json, quiet, trace)) != 0) {
         bytes_free(&pkg);
         return rc;

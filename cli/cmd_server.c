@@ -27,7 +27,7 @@ static void usage(FILE *f)
             "usage: cfota server --data DIR [--listen ADDR] [--port N] [--threads N]\n"
             "                    [--admin-token-file FILE] [--max-connections N]\n"
             "                    [--max-per-address N] [--header-timeout S]\n"
-            "                    [--idle-timeout S]\n"
+            "                    [--idle-timeout S] [--sign-key KEY | --release-key KEY.pub]\n"
             "\n"
             "Run the FOTA server (docs/server-api.md, docs/server.md).\n"
             "  --data DIR               database, images, packages and secrets\n"
@@ -41,7 +41,10 @@ static void usage(FILE *f)
             "  --header-timeout S       seconds a connection may stay silent before its\n"
             "                           request header is complete (default %d)\n"
             "  --idle-timeout S         seconds without progress once a request is under\n"
-            "                           way, such as a slow download (default %d)\n",
+            "                           way, such as a slow download (default %d)\n"
+            "  --sign-key KEY           sign every package built with KEY\n"
+            "  --release-key KEY.pub    serve only packages signed offline with that\n"
+            "                           key (uploaded to packages/<id>/signature)\n",
             DEFAULT_PORT, CFOTA_SERVER_MAX_CONNECTIONS, CFOTA_SERVER_MAX_PER_ADDRESS,
             CFOTA_SERVER_HEADER_TIMEOUT_S, CFOTA_SERVER_IDLE_TIMEOUT_S);
 }
@@ -64,12 +67,14 @@ int cmd_server(int argc, char **argv)
 {
     const char *data = NULL, *listen = NULL, *port_s = NULL, *threads_s = NULL, *token_file = NULL;
     const char *max_conn_s = NULL, *per_addr_s = NULL, *header_s = NULL, *idle_s = NULL;
+    const char *sign_key = NULL, *release_key = NULL;
     const struct cli_option opts[] = {
         {"data", 'd', &data, NULL},       {"listen", 0, &listen, NULL},
         {"port", 'p', &port_s, NULL},     {"threads", 0, &threads_s, NULL},
         {"admin-token-file", 0, &token_file, NULL},
         {"max-connections", 0, &max_conn_s, NULL}, {"max-per-address", 0, &per_addr_s, NULL},
         {"header-timeout", 0, &header_s, NULL},    {"idle-timeout", 0, &idle_s, NULL},
+        {"sign-key", 0, &sign_key, NULL},          {"release-key", 0, &release_key, NULL},
         {NULL, 0, NULL, NULL}};
     struct cfota_server_config cfg;
     struct cfota_server *srv;
@@ -108,6 +113,8 @@ int cmd_server(int argc, char **argv)
     }
     cfg.data_dir = data;
     cfg.listen_addr = listen;
+    cfg.sign_key = sign_key;
+    cfg.release_key = release_key;
 
     /* Block the stop signals before any thread starts, so that every
      * thread inherits the mask and sigwait below receives them. */

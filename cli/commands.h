@@ -16,6 +16,9 @@
 int cmd_diff(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_bearer(int argc, char **argv);

@@ -56,6 +56,8 @@ static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_le
     }
     h->target_size = (uint32_t)new_len;
     host_sha256(new_, new_len, h->target_sha256);
+    h->product_id = o->product_id;
+    h->security_counter = o->security_counter;
     if (o->base_version) {
         if (strlen(o->base_version) > CFOTA_VERSION_MAX)
             return CFOTA_E_INVAL;

@@ -22,6 +22,8 @@ struct cfota_encode_opts {
     int no_base;                 /* full-image package: ignore old */
     int in_place;                /* order and constrain for in-place apply */
     uint32_t scratch_size;       /* in-place scratch bytes (default 16 KiB) */
+    uint32_t product_id;         /* header: the product it is for */
+    uint32_t security_counter;   /* header: devices refuse a lower one */
     int best;                    /* spend about twice the time for ~0.5%
                                     smaller packages (a second refinement
                                     pass); for servers building offline */

@@ -95,11 +95,21 @@ static uint32_t rc_direct(struct cfota_dec *d, unsigned n)
 
 /* ---- output and copy sources ---- */
 
+/* A callback's result as the decoder's: a refusal said with a cfota status
+ * stays what it is (a package defect is not an I/O error). */
+static int io_result(int rc)
+{
+    if (rc == 0)
+        return CFOTA_OK;
+    return rc < 0 && rc >= CFOTA_E_LAST ? rc : CFOTA_E_IO;
+}
+
 static int flush_out(struct cfota_dec *d)
 {
     if (d->out_len) {
-        if (d->io.write_new(d->io.ctx, d->out_base, d->outbuf, d->out_len) != 0)
-            return CFOTA_E_IO;
+        int rc = io_result(d->io.write_new(d->io.ctx, d->out_base, d->outbuf, d->out_len));
+        if (rc != CFOTA_OK)
+            return rc;
         d->out_base += d->out_len;
         d->out_len = 0;
     }
@@ -132,12 +142,50 @@ static int src_byte(struct cfota_dec *d, unsigned *v)
         int rc = d->src_is_new ? d->io.read_new(d->io.ctx, s, d->srcbuf, n)
                                : d->io.read_old(d->io.ctx, s, d->srcbuf, n);
         if (rc != 0)
-            return CFOTA_E_IO;
+            return io_result(rc);
         d->src_base = s;
         d->src_len = (uint16_t)n;
     }
     *v = d->srcbuf[s - d->src_base];
     return CFOTA_OK;
+}
+
+/* ---- which segments exist yet ---- */
+
+static uint32_t segments(const struct cfota_dec *d)
+{
+    return (uint32_t)(((uint64_t)d->target_size + d->segment_size - 1) / d->segment_size);
+}
+
+/* 1: segment i was decoded, 0: it was not, -1: unknown (no map, or
+ * beyond it). */
+static int seg_written(const struct cfota_dec *d, uint32_t i)
+{
+    if (!d->written || i >= CFOTA_DEC_SEGMAP)
+        return -1;
+    return d->written[i / 8] >> (i % 8) & 1;
+}
+
+/* May a NEW copy read target bytes [src, src + len)? Only bytes produced
+ * before: behind the cursor in the current segment (a positive distance;
+ * an overlapping copy reads each byte after it is made), or in a segment
+ * decoded earlier. A package in increasing order meets this by the
+ * distance's sign alone; an ORDERED one is checked against the map, so a
+ * damaged or crafted package fails in the segment where it goes wrong. */
+static int new_source_ok(const struct cfota_dec *d, uint32_t src, uint32_t len, int32_t dist)
+{
+    uint32_t s, last = (src + len - 1) / d->segment_size;
+    if (!(d->flags & CFOTA_FLAG_ORDERED))
+        return dist > 0;
+    for (s = src / d->segment_size; s <= last; s++) {
+        if (s == d->seg_index) {
+            if (dist < 0)
+                return 0; /* ahead of the cursor: not written yet */
+        } else if (seg_written(d, s) == 0) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* ---- steps ---- */
@@ -147,8 +195,8 @@ static int seg_start(struct cfota_dec *d)
     uint32_t idx = d->cp.segment;
     if (d->flags & CFOTA_FLAG_ORDERED)
         idx = rc_direct(d, 16);
-    if (idx >= d->segments)
-        return CFOTA_E_CORRUPT;
+    if (idx >= segments(d) || seg_written(d, idx) == 1)
+        return CFOTA_E_CORRUPT; /* out of range, or a segment twice */
     d->seg_index = idx;
     d->seg_start = idx * d->segment_size;
     d->seg_end = d->target_size - d->seg_start < d->segment_size ? d->target_size : d->seg_start + d->segment_size;
@@ -169,11 +217,13 @@ static int seg_end(struct cfota_dec *d)
     int rc = flush_out(d);
     if (rc != CFOTA_OK)
         return rc;
+    if (d->written && d->seg_index < CFOTA_DEC_SEGMAP)
+        d->written[d->seg_index / 8] |= (uint8_t)(1u << (d->seg_index % 8));
     d->cp.segment++;
     d->cp.in_pos = d->in_pos;
     d->cp.range = d->range;
     d->cp.code = d->code;
-    if (d->cp.segment == d->segments) {
+    if (d->cp.segment == segments(d)) {
         d->state = ST_DONE;
         /* The coder consumes a fixed number of bytes: a valid payload ends
          * exactly here. Anything else is not a package we made. */
@@ -216,11 +266,9 @@ static int op_offset(struct cfota_dec *d)
         int32_t dist = dec_distance(d, &d->m, prev, d->new_rep, 0);
         int64_t src = (int64_t)d->out_pos - dist;
         /* Back: into what this segment or an earlier one wrote. Forward
-         * (ordered packages only): into a segment applied earlier. A source
-         * not produced yet yields wrong bytes, caught by the target hash,
-         * never an access outside the target. */
+         * (ordered packages only): into a segment applied earlier. */
         if (dist == 0 || src < 0 || (uint64_t)src + d->op_left > d->target_size ||
-            (dist < 0 && !(d->flags & CFOTA_FLAG_ORDERED)))
+            !new_source_ok(d, (uint32_t)src, d->op_left, dist))
             return CFOTA_E_CORRUPT;
         d->new_rep = dist;
         d->src = (uint32_t)src;
@@ -305,11 +353,17 @@ static int setup(struct cfota_dec *d, const struct cfota_header *h, const struct
     d->base_size = h->base_size;
     d->target_size = h->target_size;
     d->segment_size = h->segment_size;
-    d->segments = cfota_header_segments(h);
     d->payload_end = h->header_size + h->payload_size;
     d->in_pos = h->header_size;
     d->cp.in_pos = h->header_size;
-    d->state = d->segments ? ST_RC_INIT : ST_DONE;
+    d->state = segments(d) ? ST_RC_INIT : ST_DONE;
+    if (segments(d) == 0 && h->payload_size != 0) {
+        /* No segment to decode, so nothing would consume the payload: a
+         * valid package has none (docs/package-format.md, "Payload"). */
+        d->state = ST_ERROR;
+        d->error = (uint8_t)(int8_t)CFOTA_E_CORRUPT;
+        return CFOTA_E_CORRUPT;
+    }
     return CFOTA_OK;
 }
 
@@ -326,15 +380,21 @@ int cfota_dec_resume(struct cfota_dec *d, const struct cfota_header *h,
         return rc != CFOTA_OK ? rc : CFOTA_E_INVAL;
     if (cp->segment == 0)
         return cp->in_pos == h->header_size ? CFOTA_OK : CFOTA_E_INVAL;
-    if (cp->segment > d->segments || cp->in_pos < h->header_size + 4u || cp->in_pos > d->payload_end ||
+    if (cp->segment > segments(d) || cp->in_pos < h->header_size + 4u || cp->in_pos > d->payload_end ||
         cp->range < CFOTA_RC_TOP)
         return CFOTA_E_INVAL;
     d->cp = *cp;
     d->in_pos = cp->in_pos;
     d->range = cp->range;
     d->code = cp->code;
-    d->state = cp->segment == d->segments ? ST_DONE : ST_SEG_START;
+    d->state = cp->segment == segments(d) ? ST_DONE : ST_SEG_START;
     return CFOTA_OK;
+}
+
+void cfota_dec_track(struct cfota_dec *d, uint8_t map[CFOTA_DEC_SEGMAP / 8])
+{
+    memset(map, 0, CFOTA_DEC_SEGMAP / 8);
+    d->written = map;
 }
 
 int cfota_dec_sink(struct cfota_dec *d, const uint8_t *buf, size_t len, size_t *consumed)

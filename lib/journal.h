@@ -32,6 +32,11 @@ enum journal_type {
 
 #define J_FLAG_COPY 0x01u     /* a BEGIN copied by a block switch */
 #define J_FLAG_IN_PLACE 0x02u /* BEGIN: in-place update */
+/* Bits 4..7 of flags: runs started from this record's state without
+ * journalling progress since (the engine's retry bound). A run re-appends
+ * the last record with the count one higher; any progress record has 0. */
+#define J_RUNS_SHIFT 4u
+#define J_RUNS_MAX 15u
 
 /* BEGIN: what the update is, written once by cfota_update_begin. */
 struct journal_begin {

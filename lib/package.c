@@ -19,7 +19,8 @@ enum {
     OFF_BASE_VLEN = 7, OFF_TARGET_VLEN = 8, OFF_RESERVED = 9,
     OFF_SCRATCH = 10, OFF_BASE_SIZE = 12, OFF_TARGET_SIZE = 16,
     OFF_PAYLOAD_SIZE = 20, OFF_SIG_SIZE = 24, OFF_BASE_SHA = 28,
-    OFF_TARGET_SHA = 60, OFF_PAYLOAD_CRC = 92, OFF_VERSIONS = 96
+    OFF_TARGET_SHA = 60, OFF_PAYLOAD_CRC = 92, OFF_PRODUCT = 96,
+    OFF_COUNTER = 100, OFF_VERSIONS = 104
 };
 
 static uint32_t get32(const uint8_t *p)
@@ -94,6 +95,8 @@ int cfota_header_parse(struct cfota_header *h, const uint8_t *buf, size_t len)
     memcpy(h->base_sha256, buf + OFF_BASE_SHA, 32);
     memcpy(h->target_sha256, buf + OFF_TARGET_SHA, 32);
     h->payload_crc32 = get32(buf + OFF_PAYLOAD_CRC);
+    h->product_id = get32(buf + OFF_PRODUCT);
+    h->security_counter = get32(buf + OFF_COUNTER);
     bl = buf[OFF_BASE_VLEN];
     tl = buf[OFF_TARGET_VLEN];
     if (get_version(h->base_version, buf + OFF_VERSIONS, bl) != CFOTA_OK ||
@@ -108,7 +111,8 @@ int cfota_header_parse(struct cfota_header *h, const uint8_t *buf, size_t len)
         return CFOTA_E_CORRUPT;
     if ((h->flags & CFOTA_FLAG_NO_BASE) && h->base_size != 0)
         return CFOTA_E_CORRUPT;
-    if (!(h->flags & CFOTA_FLAG_SIGNED) && h->sig_size != 0)
+    /* One signature block format, of one size (docs/package-format.md). */
+    if (h->sig_size != ((h->flags & CFOTA_FLAG_SIGNED) ? CFOTA_SIG_BLOCK_SIZE : 0))
         return CFOTA_E_CORRUPT;
     if (!(h->flags & CFOTA_FLAG_IN_PLACE) && h->scratch_size != 0)
         return CFOTA_E_CORRUPT;
@@ -157,6 +161,8 @@ int cfota_header_write(const struct cfota_header *h, uint8_t *out)
     memcpy(out + OFF_BASE_SHA, h->base_sha256, 32);
     memcpy(out + OFF_TARGET_SHA, h->target_sha256, 32);
     put32(out + OFF_PAYLOAD_CRC, h->payload_crc32);
+    put32(out + OFF_PRODUCT, h->product_id);
+    put32(out + OFF_COUNTER, h->security_counter);
     size = OFF_VERSIONS + bl + tl;
     put32(out + size, cfota_crc32(0, out, size));
     return (int)(size + 4);

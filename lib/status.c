@@ -4,6 +4,8 @@
  */
 #include "cfota/status.h"
 
+#include "cfota/decoder.h"
+
 const char *cfota_status_name(int status)
 {
     switch (status) {
@@ -20,6 +22,12 @@ const char *cfota_status_name(int status)
     case CFOTA_E_VERSION: return "unsupported package format version or flags";
     case CFOTA_E_STATE: return "not allowed in this state";
     case CFOTA_E_TRUNCATED: return "package is truncated";
+    case CFOTA_E_UNSIGNED: return "package is not signed and the device requires a signature";
+    case CFOTA_E_KEY: return "package is signed with another key";
+    case CFOTA_E_SIGNATURE: return "signature does not verify (package changed)";
+    case CFOTA_E_ROLLBACK: return "security counter is lower than the running image's (rollback)";
+    case CFOTA_E_PRODUCT: return "package is for another product";
+    case CFOTA_E_GAVE_UP: return "update abandoned: no progress in repeated runs";
     default: return "unknown status";
     }
 }

@@ -112,8 +112,11 @@ static int read_new(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
         } else {
             rel = off - u->seg_start;
             if (rel >= u->staged_at) {
+                /* Not produced yet: the package asks for the impossible
+                 * (the decoder refuses such copies first; this is the
+                 * engine's own guard). A package defect, not an I/O error. */
                 if (rel - u->staged_at + n > u->staged)
-                    return CFOTA_E_INVAL; /* not written yet: a decoder bug */
+                    return CFOTA_E_CORRUPT;
                 memcpy(buf, u->cfg->buf + (rel - u->staged_at), n);
                 rc = CFOTA_OK;
             } else {
@@ -200,6 +203,29 @@ static int record(struct cfota_update *u, struct journal *j, uint8_t type, uint3
     r.body.segment.in_pos = u->cp.in_pos;
     r.body.segment.range = u->cp.range;
     r.body.segment.code = u->cp.code;
+    return journal_append(j, &r, u->cfg->buf, u->cfg->buf_size);
+}
+
+/* End the update with error: journal FAILED and return error, or, if that
+ * record cannot be written, CFOTA_E_IO: the update stays pending and the
+ * boot flow runs it again (it fails the same way, or gives up), rather
+ * than taking a half-written image for a recorded failure. */
+static int fail(struct cfota_update *u, struct journal *j, int error)
+{
+    return record(u, j, J_FAILED, (uint32_t)error) == CFOTA_OK ? error : CFOTA_E_IO;
+}
+
+/* Count this run: re-append the last record with its run count one higher
+ * (journal.h, J_RUNS_SHIFT). After CFOTA_UPDATE_TRIES runs that journalled
+ * no progress, the next one gives up instead of looping over an update
+ * that cannot go on (a flash that fails the same way every time). */
+static int count_run(struct cfota_update *u, struct journal *j)
+{
+    struct journal_rec r = j->last;
+    uint32_t runs = (uint32_t)r.flags >> J_RUNS_SHIFT;
+    if (runs >= CFOTA_UPDATE_TRIES)
+        return fail(u, j, CFOTA_E_GAVE_UP);
+    r.flags = (uint8_t)((r.flags & ~(J_RUNS_MAX << J_RUNS_SHIFT) & ~J_FLAG_COPY) | (runs + 1) << J_RUNS_SHIFT);
     return journal_append(j, &r, u->cfg->buf, u->cfg->buf_size);
 }
 
@@ -344,6 +370,10 @@ static int check_and_begin(struct cfota_update *u, const struct cfota_update_cfg
         struct cfota_header h;
         if ((rc = read_header(u, &h)) != CFOTA_OK || (rc = check_package(u)) != CFOTA_OK)
             return rc;
+        /* Authentic and meant for this device, before anything else is
+         * read at length: an unsigned or forged package is refused here. */
+        if ((rc = cfota_verify_release(&h, &u->cfg->policy, read_area, (void *)&u->cfg->package)) != CFOTA_OK)
+            return rc;
         if ((rc = cfota_verify_payload(&h, read_area, (void *)&u->cfg->package)) != CFOTA_OK)
             return rc;
         if (!(h.flags & CFOTA_FLAG_NO_BASE) && u->cfg->image_size != h.base_size)
@@ -394,22 +424,32 @@ static int start_decoder(struct cfota_update *u, const struct cfota_io *io)
     return rc == CFOTA_E_INVAL ? CFOTA_E_CORRUPT : rc;
 }
 
-/* Decode segment ordinal k (from checkpoint u->cp) into staging. */
+/* Decode segment ordinal k into staging. The first segment of a run
+ * starts the decoder at checkpoint u->cp; the next ones continue with the
+ * same decoder, which keeps the map of segments decoded when the run
+ * started from the first one (a checkpoint does not carry it). */
 static int decode_segment(struct cfota_update *u, uint32_t k)
 {
     uint8_t chunk[FEED];
-    struct cfota_io io;
-    uint32_t pos = u->cp.in_pos, end = u->pkg.header_size + u->pkg.payload_size;
+    uint32_t pos, end = u->pkg.header_size + u->pkg.payload_size;
     int rc;
-    io.ctx = u;
-    io.read_old = read_old;
-    io.read_new = read_new;
-    io.write_new = write_new;
     u->staged = u->staged_at = 0;
     u->seg_start = u->seg_len = 0;
     u->scratch_off = scratch_offset(u, k);
-    if ((rc = start_decoder(u, &io)) != CFOTA_OK)
-        return rc;
+    if (!u->dec_live) {
+        struct cfota_io io;
+        io.ctx = u;
+        io.read_old = read_old;
+        io.read_new = read_new;
+        io.write_new = write_new;
+        if ((rc = start_decoder(u, &io)) != CFOTA_OK)
+            return rc;
+        if (u->cp.segment == 0)
+            cfota_dec_track(&u->dec, u->segmap);
+        u->feed_pos = u->cp.in_pos;
+        u->dec_live = 1;
+    }
+    pos = u->feed_pos;
     for (;;) {
         uint32_t n = end - pos < FEED ? end - pos : FEED;
         size_t used = 0;
@@ -424,6 +464,7 @@ static int decode_segment(struct cfota_update *u, uint32_t k)
         if (n == 0)
             return CFOTA_E_TRUNCATED;
     }
+    u->feed_pos = pos;
     if ((rc = flush_stage(u, 1)) != CFOTA_OK)
         return rc;
     cfota_dec_checkpoint(&u->dec, &u->cp);
@@ -469,12 +510,8 @@ static int finish(struct cfota_update *u, struct journal *j)
     int rc = verify_target(u);
     if (rc == CFOTA_E_IO)
         return rc;
-    if (rc != CFOTA_OK) {
-        u->result = rc;
-        if (record(u, j, J_FAILED, (uint32_t)rc) != CFOTA_OK)
-            return CFOTA_E_IO;
-        return rc;
-    }
+    if (rc != CFOTA_OK)
+        return fail(u, j, rc);
     if ((rc = record(u, j, J_DONE, 0)) != CFOTA_OK)
         return rc;
     return CFOTA_DONE;
@@ -495,10 +532,10 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
         (rc = check_package(u)) != CFOTA_OK || ((j.begin.flags & J_FLAG_IN_PLACE) != 0) != in_place(u)) {
         if (rc == CFOTA_E_IO)
             return rc;
-        rc = rc != CFOTA_OK ? rc : CFOTA_E_CORRUPT;
-        record(u, &j, J_FAILED, (uint32_t)rc);
-        return rc;
+        return fail(u, &j, rc != CFOTA_OK ? rc : CFOTA_E_CORRUPT);
     }
+    if ((rc = count_run(u, &j)) != CFOTA_OK)
+        return rc;
     u->wear_base = j.begin.body.begin.wear_base;
     nseg = segments(u);
     /* Where the journal says we are. */
@@ -520,17 +557,15 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
                          ? u->pkg.target_size - u->seg_start : u->pkg.segment_size;
         u->scratch_off = scratch_offset(u, s->ordinal);
         if (decoded && u->seg_start >= u->pkg.target_size)
-            return CFOTA_E_CORRUPT;
+            return fail(u, &j, CFOTA_E_CORRUPT);
     }
     for (; k < nseg; k++) {
         if (!decoded) {
             rc = decode_segment(u, k);
             if (rc == CFOTA_E_IO)
                 return rc;
-            if (rc != CFOTA_OK) {
-                record(u, &j, J_FAILED, (uint32_t)rc);
-                return rc;
-            }
+            if (rc != CFOTA_OK)
+                return fail(u, &j, rc);
             if (!in_place(u)) {
                 if ((rc = record(u, &j, J_COMMITTED, k)) != CFOTA_OK)
                     return rc;

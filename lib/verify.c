@@ -29,6 +29,46 @@ static int hash_range(cfota_read_fn read, void *ctx, uint32_t off, uint32_t len,
     return CFOTA_OK;
 }
 
+int cfota_signed_digest(const struct cfota_header *h, cfota_read_fn read, void *ctx, uint8_t digest[32])
+{
+    return hash_range(read, ctx, 0, (uint32_t)h->header_size + h->payload_size, digest);
+}
+
+/* The signature check, when the device holds a key. The key id is
+ * compared first so that "signed by another key" is said as such; it is
+ * not a security check (anyone can write any id), the signature is. */
+static int check_signature(const struct cfota_header *h, const struct cfota_verifier *v, cfota_read_fn read,
+                           void *ctx)
+{
+    uint8_t raw[CFOTA_SIG_BLOCK_SIZE], digest[32];
+    struct cfota_sig_block b;
+    int rc;
+    if (!(h->flags & CFOTA_FLAG_SIGNED))
+        return CFOTA_E_UNSIGNED;
+    if (read(ctx, (uint32_t)h->header_size + h->payload_size, raw, sizeof raw) != 0)
+        return CFOTA_E_IO;
+    if ((rc = cfota_sig_block_parse(&b, raw)) != CFOTA_OK)
+        return rc;
+    if (memcmp(b.key_id, v->key_id, CFOTA_KEY_ID_SIZE) != 0)
+        return CFOTA_E_KEY;
+    if ((rc = cfota_signed_digest(h, read, ctx, digest)) != CFOTA_OK)
+        return rc;
+    return v->verify(v->ctx, digest, b.sig) == 0 ? CFOTA_OK : CFOTA_E_SIGNATURE;
+}
+
+int cfota_verify_release(const struct cfota_header *h, const struct cfota_policy *p, cfota_read_fn read,
+                         void *ctx)
+{
+    int rc;
+    if (p->verifier && (rc = check_signature(h, p->verifier, read, ctx)) != CFOTA_OK)
+        return rc;
+    if (h->product_id != p->product_id)
+        return CFOTA_E_PRODUCT;
+    if (h->security_counter < p->security_counter)
+        return CFOTA_E_ROLLBACK;
+    return CFOTA_OK;
+}
+
 int cfota_verify_payload(const struct cfota_header *h, cfota_read_fn read, void *ctx)
 {
     uint8_t buf[CHUNK];

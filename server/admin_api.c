@@ -192,7 +192,8 @@ static void package_item(void *ctx, const struct package *p)
     json_printf(l->b, ",\"to\":");
     json_string(l->b, p->to);
     json_printf(l->b, ",\"state\":\"%s\",\"kind\":\"%s\"", p->state, p->kind);
-    if (!strcmp(p->state, "ready"))
+    /* "tosign": built, waiting for its offline signature (signing.h). */
+    if (!strcmp(p->state, "ready") || !strcmp(p->state, "tosign"))
         json_printf(l->b, ",\"id\":\"%s\",\"size\":%" PRId64 ",\"md5\":\"%s\"", p->sha, p->size,
                     p->md5);
     else {

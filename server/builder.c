@@ -27,6 +27,7 @@
 #include "encoder.h"
 #include "hash.h"
 #include "objects.h"
+#include "signing.h"
 #include "store.h"
 
 #include "cfota/status.h"
@@ -93,6 +94,7 @@ static int build(struct cfota_server *srv, const char *from, const char *to)
     struct package p, full;
     uint8_t md5[16];
     const char *why = NULL;
+    char sign_err[600];
     int rc, recorded;
 
     memset(&p, 0, sizeof p);
@@ -132,6 +134,10 @@ static int build(struct cfota_server *srv, const char *from, const char *to)
             goto out;
         }
     }
+    if (signing_on_build(srv->signing, &pkg, &p, sign_err, sizeof sign_err) != 0) {
+        recorded = fail(srv, &p, "%s", sign_err);
+        goto out;
+    }
     if (objects_put(srv->data_dir, pkg.p, pkg.n, p.sha) != 0) {
         recorded = fail(srv, &p, "storing the package: %s", strerror(errno));
         goto out;
@@ -139,7 +145,6 @@ static int build(struct cfota_server *srv, const char *from, const char *to)
     host_md5(pkg.p, pkg.n, md5);
     host_hex(md5, 16, p.md5);
     p.size = (int64_t)pkg.n;
-    snprintf(p.state, sizeof p.state, "ready");
     recorded = record(srv, &p);
 out:
     bytes_free(&base);

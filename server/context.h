@@ -17,6 +17,7 @@
 struct store;
 struct builder;
 struct http_server;
+struct signing;
 
 struct cfota_server {
     char data_dir[4096];
@@ -25,6 +26,7 @@ struct cfota_server {
     struct http_server *http;
     uint8_t secret[32];
     char admin_token[ADMIN_TOKEN_MAX + 1];
+    struct signing *signing; /* signing.h: who signs packages, if anyone */
 };
 
 #endif

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "admin_api.h"
+#include "signing.h"
 #include "device_api.h"
 #include "json.h"
 
@@ -43,6 +44,8 @@ static const struct route routes[] = {
     {"PUT", "/admin/v1/images/*", admin_image_put, 1, HTTP_IMAGE_MAX},
     {"GET", "/admin/v1/images", admin_images, 1, 0},
     {"GET", "/admin/v1/packages", admin_packages, 1, 0},
+    {"GET", "/admin/v1/packages/*", admin_package_get, 1, 0},
+    {"PUT", "/admin/v1/packages/*/signature", admin_package_signature, 1, HTTP_IMAGE_MAX + 4096},
     {"POST", "/admin/v1/releases", admin_release_create, 1, 0},
     {"GET", "/admin/v1/releases", admin_releases, 1, 0},
     {"GET", "/admin/v1/releases/*", admin_release_get, 1, 0},

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "builder.h"
+#include "signing.h"
 #include "context.h"
 #include "http.h"
 #include "objects.h"
@@ -59,6 +60,13 @@ struct cfota_server *cfota_server_start(const struct cfota_server_config *cfg, c
         return NULL;
     }
     objects_gc(s->data_dir, keep_object, s->store);
+    s->signing = calloc(1, sizeof *s->signing);
+    if (!s->signing || signing_init(s->signing, cfg->sign_key, cfg->release_key, err, errlen) != 0) {
+        if (!s->signing)
+            snprintf(err, errlen, "out of memory");
+        cfota_server_stop(s);
+        return NULL;
+    }
     s->builder = builder_start(s);
     if (!s->builder) {
         snprintf(err, errlen, "cannot start the builder thread");
@@ -99,5 +107,6 @@ void cfota_server_stop(struct cfota_server *s)
     http_stop(s->http);
     builder_stop(s->builder);
     store_close(s->store);
+    free(s->signing);
     free(s);
 }

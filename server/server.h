@@ -30,6 +30,9 @@ struct cfota_server_config {
     unsigned max_per_address;  /* open connections from one IP address */
     unsigned header_timeout_s; /* to send a complete request header */
     unsigned idle_timeout_s;   /* without progress once a request is under way */
+    const char *sign_key;    /* private key: sign every built package */
+    const char *release_key; /* public key: serve only packages signed
+                                offline with it (docs/server.md) */
 };
 
 #define CFOTA_SERVER_MAX_CONNECTIONS 4000

@@ -61,7 +61,8 @@ static inline void harness_rm_tree(const char *dir)
 }
 
 /* A server on dir; limits (may be NULL) gives the connection limits and
- * timeouts, the rest of the configuration is the harness's. */
+ * timeouts and the signing options, the rest of the configuration is the
+ * harness's. */
 static inline void harness_start_limited(struct harness *h, const char *dir,
                                          const struct cfota_server_config *limits)
 {

@@ -15,6 +15,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+
+#include "cfota/crc32.h"
+#include "cfota/package.h"
+#include "coder.h"
+#include "hash.h"
+
 /* ---- firmware ---- */
 
 const char *image_path(const char *name)
@@ -166,4 +173,63 @@ uint32_t test_rand(uint64_t *s)
     x ^= x << 17;
     *s = x;
     return (uint32_t)(x >> 32);
+}
+
+/* ---- crafted packages ---- */
+
+#define CRAFT_SEG 4096u
+
+/* Wrap payload in a valid in-place, ordered header whose target is base
+ * itself (so only the coding is odd): every header check passes. */
+static void wrap_in_place(const struct bytes *base, const struct bytes *payload, struct bytes *pkg)
+{
+    struct cfota_header h;
+    uint8_t head[CFOTA_HEADER_MAX];
+    int n;
+    memset(&h, 0, sizeof h);
+    h.format_version = CFOTA_FORMAT_VERSION;
+    h.flags = CFOTA_FLAG_IN_PLACE | CFOTA_FLAG_ORDERED;
+    h.segment_size = CRAFT_SEG;
+    h.scratch_size = 16384;
+    h.base_size = (uint32_t)base->n;
+    h.target_size = (uint32_t)base->n;
+    h.payload_size = (uint32_t)payload->n;
+    host_sha256(base->p, base->n, h.base_sha256);
+    host_sha256(base->p, base->n, h.target_sha256);
+    h.payload_crc32 = cfota_crc32(0, payload->p, payload->n);
+    n = cfota_header_write(&h, head);
+    assert_true(n > 0);
+    memset(pkg, 0, sizeof *pkg);
+    bytes_put(pkg, head, (size_t)n);
+    bytes_put(pkg, payload->p, payload->n);
+}
+
+/* The F2 package: segment 0 is 100 literals, a 10-byte copy from target
+ * offset from (ahead of the cursor), literals to its end; every other
+ * segment copies itself from the base. Segments in index order. */
+void test_craft_forward_copy(const struct bytes *base, uint32_t from, struct bytes *pkg)
+{
+    struct cfota_oplist ops = {0};
+    struct coder_params cp;
+    struct bytes payload = {0};
+    uint32_t n = (uint32_t)((base->n + CRAFT_SEG - 1) / CRAFT_SEG), i, *order = calloc(n, sizeof *order);
+    assert_non_null(order);
+    oplist_push(&ops, CFOTA_OP_LIT, 0, 100, 0);
+    oplist_push(&ops, CFOTA_OP_NEW, 100, 10, from);
+    oplist_push(&ops, CFOTA_OP_LIT, 110, CRAFT_SEG - 110, 0);
+    for (i = 1; i < n; i++) {
+        uint32_t pos = i * CRAFT_SEG, len = base->n - pos < CRAFT_SEG ? (uint32_t)(base->n - pos) : CRAFT_SEG;
+        oplist_push(&ops, CFOTA_OP_OLD, pos, len, pos);
+    }
+    for (i = 0; i < n; i++)
+        order[i] = i;
+    memset(&cp, 0, sizeof cp);
+    cp.segment_size = CRAFT_SEG;
+    cp.ordered = 1;
+    cp.order = order;
+    assert_int_equal(coder_encode(&ops, base->p, base->n, base->p, base->n, &cp, &payload), 0);
+    wrap_in_place(base, &payload, pkg);
+    oplist_free(&ops);
+    bytes_free(&payload);
+    free(order);
 }

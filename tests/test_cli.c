@@ -384,7 +384,7 @@ static void test_info_human(void **state)
     run(fx, &r, (const char *[]){"info", at(fx, "p.cfp"), NULL});
     assert_int_equal(r.status, 0);
     assert_int_equal(r.err.n, 0);
-    assert_line(&r.out, "format version:", "1");
+    assert_line(&r.out, "format version:", "2");
     assert_line(&r.out, "base size:", "40,960 bytes");
     sha_hex(&old, hex);
     assert_line(&r.out, "base sha256:", hex);
@@ -423,7 +423,7 @@ static void test_info_json(void **state)
     assert_ptr_equal(strchr((const char *)r.out.p, '\n'), (const char *)r.out.p + r.out.n - 1);
     snprintf(text, sizeof text, "\"file_size\": %zu,", pkg.n);
     assert_contains(&r.out, text);
-    assert_contains(&r.out, "\"format_version\": 1,");
+    assert_contains(&r.out, "\"format_version\": 2,");
     assert_contains(&r.out, "\"flag_names\": []");
     assert_contains(&r.out, "\"base_size\": 40960,");
     sha_hex(&old, hex);
@@ -916,6 +916,88 @@ static void test_in_place_refusals(void **state)
     bytes_free(&new_);
 }
 
+/* keygen, diff --sign, sign, verify, info's key id, push --key: the
+ * release key's commands and their refusals. */
+static void test_keys_sign_verify(void **state)
+{
+    struct fixture *fx = *state;
+    struct bytes old, new_, pkg;
+    struct cfota_header h;
+    struct run r;
+    char key[512], pub[512], other[512], id[64];
+    const char *line;
+    make_package(fx, &old, &new_);
+    snprintf(key, sizeof key, "%s", at(fx, "rel"));
+    snprintf(pub, sizeof pub, "%s", at(fx, "rel.pub"));
+    snprintf(other, sizeof other, "%s", at(fx, "other"));
+
+    run(fx, &r, (const char *[]){"keygen", "-o", key, NULL});
+    assert_int_equal(r.status, 0);
+    line = strstr((const char *)r.out.p, "key id: ");
+    assert_non_null(line);
+    snprintf(id, sizeof id, "%.16s", line + 8);
+    run_free(&r);
+    assert_true(exists(pub));
+    expect_status(fx, 1, (const char *[]){"keygen", "-o", key, NULL}); /* never overwrites */
+    expect_status(fx, 0, (const char *[]){"keygen", "-o", other, NULL});
+
+    /* Unsigned: verify refuses, push --key refuses before any port. */
+    run(fx, &r, (const char *[]){"verify", at(fx, "p.cfp"), "--key", pub, NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "not signed");
+    run_free(&r);
+    run(fx, &r, (const char *[]){"push", "--port", "/nonexistent", at(fx, "p.cfp"), "--key", pub, NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "refused before sending");
+    run_free(&r);
+
+    /* sign in place: 73 bytes more, info shows the key id, verify agrees. */
+    expect_status(fx, 0, (const char *[]){"sign", at(fx, "p.cfp"), "--key", key, NULL});
+    read_header(at(fx, "p.cfp"), &h, &pkg);
+    assert_true(h.flags & CFOTA_FLAG_SIGNED);
+    assert_int_equal(pkg.n, h.header_size + h.payload_size + 73);
+    run(fx, &r, (const char *[]){"info", at(fx, "p.cfp"), NULL});
+    assert_int_equal(r.status, 0);
+    assert_line(&r.out, "key id:", id);
+    run_free(&r);
+    expect_status(fx, 0, (const char *[]){"verify", at(fx, "p.cfp"), "--key", pub, NULL});
+    run(fx, &r, (const char *[]){"verify", at(fx, "p.cfp"), "--key", at(fx, "other.pub"), NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "another key");
+    run_free(&r);
+    /* One changed byte. */
+    pkg.p[h.header_size + 3] ^= 1;
+    put_file(at(fx, "bad.cfp"), pkg.p, pkg.n);
+    expect_status(fx, 1, (const char *[]){"verify", at(fx, "bad.cfp"), "--key", pub, NULL});
+    bytes_free(&pkg);
+
+    /* diff --sign with a counter: verify --counter applies the rule. */
+    expect_status(fx, 0, (const char *[]){"diff", at(fx, "old.bin"), at(fx, "new.bin"), "-o", at(fx, "s.cfp"),
+                                          "--sign", key, "--counter", "5", "--product", "0x2a", "-q", NULL});
+    expect_status(fx, 0, (const char *[]){"verify", at(fx, "s.cfp"), "--key", pub, "--counter", "5",
+                                          "--product", "42", NULL});
+    run(fx, &r, (const char *[]){"verify", at(fx, "s.cfp"), "--key", pub, "--counter", "6", NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "rollback");
+    run_free(&r);
+    run(fx, &r, (const char *[]){"verify", at(fx, "s.cfp"), "--key", pub, "--product", "7", NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "another product");
+    run_free(&r);
+    run(fx, &r, (const char *[]){"info", "--json", at(fx, "s.cfp"), NULL});
+    assert_contains(&r.out, "\"security_counter\": 5,");
+    assert_contains(&r.out, "\"product_id\": 42,");
+    run_free(&r);
+    /* apply on the host does not need the key and still works. */
+    expect_status(fx, 0, (const char *[]){"apply", at(fx, "old.bin"), at(fx, "s.cfp"), "-o", at(fx, "out.bin"), NULL});
+    get_file(at(fx, "out.bin"), &pkg);
+    assert_int_equal(pkg.n, new_.n);
+    assert_memory_equal(pkg.p, new_.p, new_.n);
+    bytes_free(&pkg);
+    bytes_free(&old);
+    bytes_free(&new_);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -935,6 +1017,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_progress_on_terminal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_place_power_cuts_and_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_place_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_sign_verify, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,12 +8,14 @@
  * byte for byte. test_modem_pty.c replays the note's transcripts over a
  * real pseudo-terminal.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "bytes.h"
@@ -23,6 +25,8 @@
 #include "modem.h"
 #include "powercut.h"
 #include "support.h"
+#include "sign.h"
+#include "cfota_mbedtls.h"
 
 #define IMAGE_SIZE 20000u
 
@@ -36,7 +40,25 @@ struct rig {
     struct bytes out;
     uint64_t now;
     char text[16384];
+    struct bytes log; /* --trace notes (io.log) */
 };
+
+static void rig_log(void *ctx, const char *msg)
+{
+    struct rig *r = ctx;
+    bytes_put(&r->log, msg, strlen(msg));
+    bytes_byte(&r->log, '\n');
+}
+
+/* Whether the trace says text since the last call; clears it. */
+static int logged(struct rig *r, const char *text)
+{
+    int found;
+    bytes_byte(&r->log, 0);
+    found = strstr((const char *)r->log.p, text) != NULL;
+    r->log.n = 0;
+    return found;
+}
 
 static void rig_write(void *ctx, const void *p, size_t n)
 {
@@ -105,6 +127,7 @@ static struct rig *rig_open(void)
     r->cfg.io.ctx = r;
     r->cfg.io.write = rig_write;
     r->cfg.io.save = rig_save;
+    r->cfg.io.log = rig_log;
     modem_settings_default(&r->saved);
     r->now = 1000;
     rig_boot(r);
@@ -116,6 +139,7 @@ static void rig_close(struct rig *r)
 {
     flashsim_close(r->sim);
     bytes_free(&r->out);
+    bytes_free(&r->log);
     free(r);
 }
 
@@ -694,6 +718,98 @@ static void test_cfota_power_cut(void **state)
     bytes_free(&c.target);
 }
 
+/* A module with a release key provisioned (cfota modem --trust) takes
+ * only packages signed with it, and only a security counter not below
+ * the one it runs; a refusal is the manual's error, said before any write,
+ * with the reason in the trace. */
+static void test_cfota_signed(void **state)
+{
+    struct rig *r = rig_open();
+    struct bytes pkg = {0}, target = {0};
+    struct cfota_mbedtls_key key;
+    struct cfota_verifier v;
+    char dir[] = "/tmp/cfota-modem-key-XXXXXX", keyp[64], pub[64], other[64], why[256], cmd[96];
+    const struct flashsim_stats *st = flashsim_stats(r->sim);
+    uint64_t ops;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(keyp, sizeof keyp, "%s/k", dir);
+    snprintf(pub, sizeof pub, "%s/k.pub", dir);
+    snprintf(other, sizeof other, "%s/o", dir);
+    assert_int_equal(host_keygen(keyp, why, sizeof why), 0);
+    assert_int_equal(host_keygen(other, why, sizeof why), 0);
+    assert_int_equal(host_verifier_load(pub, &key, &v, why, sizeof why), 0);
+    r->cfg.trust = &v;
+    rig_boot(r);
+    taken(r);
+    assert_string_equal(send_at(r, "AT+CMEE=1\r"), OK);
+    assert_string_equal(send_at(r, "AT+IPR=115200\r"), OK);
+
+    make_package(1, "1752B05SIM7020C", "1752B06SIM7020C", &pkg, &target);
+    upload(r, pkg.p, pkg.n);
+    ops = st->ops;
+    cfota_line(cmd, sizeof cmd, pkg.p, pkg.n);
+    logged(r, "");
+    assert_string_equal(send_at(r, cmd), "\r\n+CME ERROR: 767\r\n");
+    assert_true(logged(r, "not signed"));
+    assert_int_equal(st->ops, ops);
+
+    assert_int_equal(host_package_sign(&pkg, other, why, sizeof why), 0);
+    upload(r, pkg.p, pkg.n);
+    ops = st->ops;
+    cfota_line(cmd, sizeof cmd, pkg.p, pkg.n);
+    assert_string_equal(send_at(r, cmd), "\r\n+CME ERROR: 767\r\n");
+    assert_true(logged(r, "another key"));
+    assert_int_equal(st->ops, ops);
+
+    assert_int_equal(host_package_sign(&pkg, keyp, why, sizeof why), 0);
+    upload(r, pkg.p, pkg.n);
+    cfota_line(cmd, sizeof cmd, pkg.p, pkg.n);
+    assert_non_null(strstr(send_at(r, cmd), "+CFOTA: Update successfully"));
+    assert_string_equal(send_at(r, "AT+CGMR\r"), "\r\n1752B06SIM7020C\r\n" OK);
+
+    unlink(keyp);
+    unlink(pub);
+    unlink(other);
+    snprintf(why, sizeof why, "%s.pub", other);
+    unlink(why);
+    rmdir(dir);
+    rig_close(r);
+    bytes_free(&pkg);
+    bytes_free(&target);
+}
+
+/* The F2 brick of the fuzzing pass: a well-formed package whose stream
+ * copies from bytes not written yet passes AT+CFOTA=5's checks; the
+ * update then fails. It must end with "+CFOTA: Update fail" and a module
+ * that answers AT, and the next power-on must not run it again. */
+static void test_cfota_engine_error_is_update_fail(void **state)
+{
+    struct rig *r = rig_open();
+    struct bytes base = {0}, pkg = {0};
+    char cmd[96];
+    const char *got;
+
+    bytes_put(&base, flashsim_data(r->sim), IMAGE_SIZE);
+    test_craft_forward_copy(&base, 200, &pkg);
+    upload(r, pkg.p, pkg.n);
+    assert_string_equal(send_at(r, "AT+IPR=115200\r"), OK);
+    cfota_line(cmd, sizeof cmd, pkg.p, pkg.n);
+    got = send_at(r, cmd);
+    assert_non_null(strstr(got, "+CFOTA: Start to update"));
+    assert_non_null(strstr(got, "+CFOTA: Update fail"));
+    assert_true(logged(r, "package is corrupt"));
+    assert_string_equal(send_at(r, "AT\r"), OK);
+    assert_string_equal(send_at(r, "AT+CGMR\r"), "\r\n1752B05SIM7020C\r\n" OK);
+    rig_boot(r);
+    got = taken(r);
+    assert_null(strstr(got, "Update"));
+    assert_string_equal(send_at(r, "AT\r"), OK);
+    rig_close(r);
+    bytes_free(&pkg);
+    bytes_free(&base);
+}
+
 static void test_settings_text(void **state)
 {
     struct modem_settings s, t;
@@ -731,6 +847,8 @@ int main(void)
         cmocka_unit_test(test_cfota_success),
         cmocka_unit_test(test_cfota_refusals),
         cmocka_unit_test(test_cfota_power_cut),
+        cmocka_unit_test(test_cfota_signed),
+        cmocka_unit_test(test_cfota_engine_error_is_update_fail),
         cmocka_unit_test(test_settings_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

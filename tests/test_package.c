@@ -31,7 +31,7 @@
 #define OFF_BASE_VLEN 7
 #define OFF_TARGET_VLEN 8
 #define OFF_RESERVED 9
-#define OFF_VERSIONS 96
+#define OFF_VERSIONS 104
 
 /* ---- helpers ---- */
 
@@ -49,6 +49,8 @@ static void header_equal(const struct cfota_header *a, const struct cfota_header
     assert_memory_equal(a->base_sha256, b->base_sha256, 32);
     assert_memory_equal(a->target_sha256, b->target_sha256, 32);
     assert_int_equal(a->payload_crc32, b->payload_crc32);
+    assert_int_equal(a->product_id, b->product_id);
+    assert_int_equal(a->security_counter, b->security_counter);
     assert_string_equal(a->base_version, b->base_version);
     assert_string_equal(a->target_version, b->target_version);
 }
@@ -73,7 +75,9 @@ static void random_header(struct cfota_header *h, uint64_t *seed)
     h->base_size = h->flags & CFOTA_FLAG_NO_BASE ? 0 : test_rand(seed) % 0x01000001u;
     h->target_size = test_rand(seed) % 0x01000001u;
     h->payload_size = test_rand(seed);
-    h->sig_size = h->flags & CFOTA_FLAG_SIGNED ? 1 + test_rand(seed) % 512 : 0;
+    h->sig_size = h->flags & CFOTA_FLAG_SIGNED ? CFOTA_SIG_BLOCK_SIZE : 0;
+    h->product_id = test_rand(seed);
+    h->security_counter = test_rand(seed);
     for (i = 0; i < 32; i++) {
         h->base_sha256[i] = h->flags & CFOTA_FLAG_NO_BASE ? 0 : (uint8_t)test_rand(seed);
         h->target_sha256[i] = (uint8_t)test_rand(seed);
@@ -360,12 +364,19 @@ static void test_inconsistent_fields_refused(void **state)
 
     /* Fields that belong to a flag that is not set. */
     h = sample_header();
-    h.sig_size = 64;
+    h.sig_size = CFOTA_SIG_BLOCK_SIZE;
     n = (size_t)cfota_header_write(&h, buf);
     assert_int_equal(cfota_header_parse(&back, buf, n), CFOTA_E_CORRUPT);
     h.flags = CFOTA_FLAG_SIGNED;
     n = (size_t)cfota_header_write(&h, buf);
     assert_int_equal(cfota_header_parse(&back, buf, n), CFOTA_OK);
+    /* The signature block has one size: no other is accepted. */
+    h.sig_size = CFOTA_SIG_BLOCK_SIZE + 1;
+    n = (size_t)cfota_header_write(&h, buf);
+    assert_int_equal(cfota_header_parse(&back, buf, n), CFOTA_E_CORRUPT);
+    h.sig_size = 0;
+    n = (size_t)cfota_header_write(&h, buf);
+    assert_int_equal(cfota_header_parse(&back, buf, n), CFOTA_E_CORRUPT);
 
     h = sample_header();
     h.scratch_size = 16384;

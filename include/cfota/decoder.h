@@ -47,9 +47,17 @@ extern "C" {
 #define CFOTA_DEC_INBUF 128u   /* package bytes buffered */
 #define CFOTA_DEC_OUTBUF 32u   /* target bytes buffered before a write */
 #define CFOTA_DEC_SRCBUF 32u   /* cached bytes of the copy source */
+#define CFOTA_DEC_SEGMAP 1024u /* segments cfota_dec_track's map holds (4
+                                  MiB of target at 4 KiB segments); an
+                                  ORDERED package with more is checked
+                                  only within each segment beyond them */
 
-/* I/O callbacks. Each returns 0 on success or a negative value on failure
- * (the decoder then returns CFOTA_E_IO). offsets are from the start of the
+/* I/O callbacks. Each returns 0 on success or a negative value on failure:
+ * CFOTA_E_IO when the flash failed; another negative cfota status when
+ * the callback refuses the access (CFOTA_E_CORRUPT: the package asks for
+ * something impossible; CFOTA_E_INVAL), which the decoder returns as is,
+ * so that a caller tells a package defect from an I/O error. Any other
+ * negative value counts as CFOTA_E_IO. offsets are from the start of the
  * image in question. */
 struct cfota_io {
     void *ctx;
@@ -57,11 +65,14 @@ struct cfota_io {
      * with CFOTA_FLAG_NO_BASE. */
     int (*read_old)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
     /* Read back len bytes of the target image at off, always inside the
-     * target size. For a valid package only bytes that an earlier
-     * write_new call has written are asked for; a damaged ORDERED
-     * (in-place) package may ask for others (the decoder does not track
-     * which segments exist): return whatever is there, or fail, and the
-     * target SHA-256 check catches the result. */
+     * target size, and only bytes that an earlier write_new call has
+     * written: the decoder refuses (CFOTA_E_CORRUPT) a copy from bytes of
+     * the current segment not produced yet, and, in an ORDERED package, a
+     * copy from a segment not decoded yet, when the caller gave it a map
+     * of the segments decoded (cfota_dec_track). Without the map (or
+     * after cfota_dec_resume, since a checkpoint does not say which
+     * segments came first) only the current segment's rule holds and the
+     * target SHA-256 catches the rest. */
     int (*read_new)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
     /* Write len (1..CFOTA_DEC_OUTBUF) bytes of the target image at off.
      * Within a segment the writes are sequential; a segment's first write
@@ -92,8 +103,10 @@ struct cfota_hist {
 
 struct cfota_dec {
     struct cfota_io io;
+    uint8_t *written;     /* NULL, or cfota_dec_track's map: bit i set
+                             when segment i has been decoded */
     /* From the header. */
-    uint32_t flags, base_size, target_size, segment_size, segments;
+    uint32_t base_size, target_size, segment_size;
     uint32_t payload_end; /* package offset just past the payload */
     /* Progress. */
     struct cfota_checkpoint cp; /* the last checkpoint passed */
@@ -109,6 +122,7 @@ struct cfota_dec {
     uint16_t in_head, in_len, out_len, src_len;
     uint32_t out_base, src_base;
     uint8_t src_is_new;
+    uint8_t flags;              /* the header's */
     uint8_t inbuf[CFOTA_DEC_INBUF];
     uint8_t outbuf[CFOTA_DEC_OUTBUF];
     uint8_t srcbuf[CFOTA_DEC_SRCBUF];
@@ -117,7 +131,9 @@ struct cfota_dec {
 
 /* Start decoding the package whose parsed header is h (cfota_header_parse).
  * Feed the package from offset h->header_size (the payload's start). Returns CFOTA_OK,
- * CFOTA_E_INVAL (a NULL argument or missing callback) or CFOTA_E_VERSION.
+ * CFOTA_E_INVAL (a NULL argument or missing callback), CFOTA_E_VERSION, or
+ * CFOTA_E_CORRUPT for an empty target with a payload that is not empty
+ * (every later cfota_dec_sink then returns CFOTA_E_CORRUPT too).
  * The caller must already have checked the base image (cfota_verify_base
  * in cfota/verify.h) if it wants a wrong base refused before any write. */
 int cfota_dec_init(struct cfota_dec *d, const struct cfota_header *h, const struct cfota_io *io);
@@ -128,6 +144,13 @@ int cfota_dec_init(struct cfota_dec *d, const struct cfota_header *h, const stru
  * belong to this package. */
 int cfota_dec_resume(struct cfota_dec *d, const struct cfota_header *h,
                      const struct cfota_io *io, const struct cfota_checkpoint *cp);
+
+/* Check, for an ORDERED package decoded from its start, that no copy reads
+ * a segment before it is decoded: map (CFOTA_DEC_SEGMAP / 8 bytes, the
+ * caller's, so that the decoder's own RAM stays within CFOTA_DEC_RAM_MAX)
+ * records the segments decoded. Call after cfota_dec_init and before the
+ * first cfota_dec_sink; map must stay valid while decoding. Clears map. */
+void cfota_dec_track(struct cfota_dec *d, uint8_t map[CFOTA_DEC_SEGMAP / 8]);
 
 /* Push up to len package bytes. *consumed receives how many were taken
  * (always all of them when the result is CFOTA_MORE). Returns:

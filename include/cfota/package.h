@@ -2,15 +2,16 @@
 /*
  * cfota/package.h: the package header (docs/package-format.md).
  *
- * A package is: a header of 100 to 164 bytes, the coded payload (one
+ * A package is: a header of 108 to 172 bytes, the coded payload (one
  * independently coded stream per segment of the target), and an optional
- * signature block. The header carries
- * everything a device must check before it touches flash: which base image
- * the package applies to (size and SHA-256), what it produces (size and
- * SHA-256), the versions, and a CRC-32 of the payload, all protected by a
- * CRC-32 of the header itself.
+ * signature block (cfota/signature.h). The header carries everything a
+ * device must check before it touches flash: which base image the package
+ * applies to (size and SHA-256), what it produces (size and SHA-256), the
+ * versions, the product it is for and its security counter (anti-rollback),
+ * and a CRC-32 of the payload, all protected by a CRC-32 of the header
+ * itself; the signature, when there is one, covers header and payload.
  *
- * RAM: struct cfota_header is 168 bytes; parsing uses no other memory.
+ * RAM: struct cfota_header is 176 bytes; parsing uses no other memory.
  */
 #ifndef CFOTA_PACKAGE_H
 #define CFOTA_PACKAGE_H
@@ -22,17 +23,19 @@
 extern "C" {
 #endif
 
-#define CFOTA_HEADER_FIXED 96u  /* bytes before the version strings */
+#define CFOTA_HEADER_FIXED 104u /* bytes before the version strings */
 #define CFOTA_HEADER_MAX (CFOTA_HEADER_FIXED + 2 * CFOTA_VERSION_MAX + 4u)
 #define CFOTA_MAGIC "CFPK"
-#define CFOTA_FORMAT_VERSION 1u
+#define CFOTA_FORMAT_VERSION 2u /* 2: product id, security counter */
 #define CFOTA_VERSION_MAX 32u /* bytes of a version string, NUL not counted */
+#define CFOTA_SIG_BLOCK_SIZE 73u /* the signature block (docs/package-format.md) */
 
 /* Header flags. Unknown bits make a decoder refuse the package. */
 #define CFOTA_FLAG_IN_PLACE 0x01u  /* made for in-place apply (scratch used) */
 #define CFOTA_FLAG_NO_BASE 0x02u   /* full image: the base is not read */
 #define CFOTA_FLAG_ORDERED 0x04u   /* each segment names its index */
-#define CFOTA_FLAG_SIGNED 0x08u    /* a signature block follows payload */
+#define CFOTA_FLAG_SIGNED 0x08u    /* a signature block follows payload
+                                      (CFOTA_SIG_BLOCK_SIZE bytes) */
 #define CFOTA_FLAGS_KNOWN 0x0Fu
 
 /* Decoded header. Version strings are NUL-terminated here; on the wire
@@ -51,6 +54,10 @@ struct cfota_header {
     uint8_t base_sha256[32];     /* zero for CFOTA_FLAG_NO_BASE */
     uint8_t target_sha256[32];
     uint32_t payload_crc32;      /* CRC-32 of the payload bytes */
+    uint32_t product_id;         /* the product the package is for; a
+                                    device refuses another (0: unnamed) */
+    uint32_t security_counter;   /* a device refuses a package whose
+                                    counter is below the one it runs */
     char base_version[CFOTA_VERSION_MAX + 1];
     char target_version[CFOTA_VERSION_MAX + 1];
 };

@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* Every code below CFOTA_OK, from CFOTA_E_IO to CFOTA_E_LAST. */
+#define CFOTA_E_LAST CFOTA_E_GAVE_UP
+
 enum cfota_status {
     CFOTA_OK = 0,
     /* Progress codes of the streaming decoder (not errors). */
@@ -31,7 +34,15 @@ enum cfota_status {
     CFOTA_E_NOSPC = -6,     /* the target does not fit the region */
     CFOTA_E_VERSION = -7,   /* unknown package format version or flags */
     CFOTA_E_STATE = -8,     /* call not allowed in the current state */
-    CFOTA_E_TRUNCATED = -9  /* the package ended before the target did */
+    CFOTA_E_TRUNCATED = -9, /* the package ended before the target did */
+    /* Refusals of a package that is intact but not to be applied here. */
+    CFOTA_E_UNSIGNED = -10, /* the device has a key, the package no signature */
+    CFOTA_E_KEY = -11,      /* signed, but with another key than the device's */
+    CFOTA_E_SIGNATURE = -12,/* the signature does not verify: bytes changed */
+    CFOTA_E_ROLLBACK = -13, /* security counter below the running image's */
+    CFOTA_E_PRODUCT = -14,  /* the package is for another product */
+    CFOTA_E_GAVE_UP = -15   /* a pending update made no progress in
+                               CFOTA_UPDATE_TRIES runs and was abandoned */
 };
 
 /* Short English name of a status code, e.g. "package is corrupt".

@@ -20,11 +20,23 @@
  * reads a block committed before it); a cut while committing repeats the
  * commit (scratch is intact until the next segment starts).
  *
- * Typical use on a device:
- *     at boot:   if (cfota_update_status(&u, &cfg) == CFOTA_UPDATE_PENDING)
- *                    cfota_update_run(&u, &cfg);   // continue after a cut
+ * Typical use on a device (docs/update-engine.md, "Boot flow"):
  *     to update: cfota_update_begin(&u, &cfg);    // checks, refuses early
- *                cfota_update_run(&u, &cfg);      // may be cut anywhere
+ *                reset, then as at boot
+ *     at boot:   cfota_update_status(&u, &cfg, &info);
+ *                if (info.state == CFOTA_UPDATE_PENDING) {
+ *                    rc = cfota_update_run(&u, &cfg);  // may be cut anywhere
+ *                    CFOTA_DONE: boot the target;
+ *                    CFOTA_E_IO: power went, or flash fails: reset and
+ *                        run again (the engine gives up by itself after
+ *                        CFOTA_UPDATE_TRIES runs without progress);
+ *                    any other: the update failed (journal FAILED):
+ *                        report it, stay reachable for a new package.
+ *                }
+ * An engine error is never a reason to loop: every error but a flash
+ * failure is journalled as FAILED at once, and a run that cannot make
+ * progress is counted, so a pending update is run a bounded number of
+ * times, never forever.
  *
  * RAM: struct cfota_update (at most CFOTA_UPDATE_RAM_MAX; the decoder is
  * most of it) plus the caller's program buffer of cfg.buf_size bytes (one
@@ -40,6 +52,7 @@
 #include "cfota/decoder.h"
 #include "cfota/flash.h"
 #include "cfota/package.h"
+#include "cfota/signature.h"
 #include "cfota/status.h"
 
 #ifdef __cplusplus
@@ -47,6 +60,9 @@ extern "C" {
 #endif
 
 #define CFOTA_UPDATE_RAM_MAX 4096u
+/* Runs of a pending update that may end without journalling progress (a
+ * cut, a flash error) before the next one gives up with CFOTA_E_GAVE_UP. */
+#define CFOTA_UPDATE_TRIES 5u
 
 /* Where everything is. All areas must be initialised (cfota_area_init);
  * areas of one device must not overlap. */
@@ -62,6 +78,11 @@ struct cfota_update_cfg {
     uint32_t image_size;       /* bytes of the running image */
     uint8_t *buf;              /* program staging buffer */
     uint32_t buf_size;         /* a multiple of every device's prog_size */
+    /* What the device accepts (cfota/signature.h): its trusted key (NULL:
+     * none provisioned, signatures are not checked), product id and the
+     * running image's security counter. Checked by cfota_update_begin
+     * before anything is written. */
+    struct cfota_policy policy;
     /* Optional: called after each segment with target bytes done. */
     void (*progress)(void *ctx, uint32_t done, uint32_t total);
     void *progress_ctx;
@@ -98,8 +119,12 @@ struct cfota_update {
     uint32_t wear_base;         /* rotates the scratch position */
     /* The segment being decoded: its place in scratch and staging. */
     uint32_t seg_index, seg_start, seg_len, scratch_off, staged, staged_at;
-    int result;
+    uint32_t feed_pos;          /* next package byte for the live decoder */
+    uint8_t dec_live;           /* dec continues across segments this run */
     struct cfota_dec dec;
+    /* Segments decoded in this run, when it started from the first one:
+     * lets the decoder refuse a copy from a segment not written yet. */
+    uint8_t segmap[CFOTA_DEC_SEGMAP / 8];
 };
 
 /* Read the journal and say where things stand. Changes nothing in flash.
@@ -109,13 +134,19 @@ struct cfota_update {
 int cfota_update_status(struct cfota_update *u, const struct cfota_update_cfg *cfg,
                         struct cfota_update_info *info);
 
-/* Check the stored package against the running image, and if all is well
- * record the start of an update in the journal. Nothing but the journal is
- * written, and not even it if a check fails. Checks, in order: header
- * (CFOTA_E_CORRUPT / CFOTA_E_VERSION), sizes against the areas
- * (CFOTA_E_NOSPC), an in-place package for an in-place configuration and
- * a scratch area big enough (CFOTA_E_INVAL), payload CRC
- * (CFOTA_E_CORRUPT), base image SHA-256 (CFOTA_E_WRONG_BASE). */
+/* Check the stored package against the running image and the policy, and
+ * if all is well record the start of an update in the journal. Nothing but
+ * the journal is written, and not even it if a check fails: no program, no
+ * erase before the package is proven authentic and right for this device.
+ * Checks, in order: header (CFOTA_E_CORRUPT / CFOTA_E_VERSION), sizes
+ * against the areas (CFOTA_E_CORRUPT: the package area is shorter than
+ * the header says; CFOTA_E_NOSPC), an in-place package for an in-place
+ * configuration and a scratch area as big as the package asks
+ * (CFOTA_E_INVAL), then cfota_verify_release with cfg.policy: signature
+ * (CFOTA_E_UNSIGNED, CFOTA_E_KEY, CFOTA_E_SIGNATURE), product
+ * (CFOTA_E_PRODUCT), security counter (CFOTA_E_ROLLBACK); payload CRC
+ * (CFOTA_E_CORRUPT), base image SHA-256 (CFOTA_E_WRONG_BASE). CFOTA_E_IO
+ * if flash cannot be read or the journal not written. */
 int cfota_update_begin(struct cfota_update *u, const struct cfota_update_cfg *cfg);
 
 /* The checks of cfota_update_begin, in the same order with the same
@@ -127,9 +158,15 @@ int cfota_update_check(struct cfota_update *u, const struct cfota_update_cfg *cf
 /* Apply the update recorded in the journal, from wherever it stands, to the
  * end: returns CFOTA_DONE when the target is in place and its SHA-256
  * verified (the journal then says DONE), CFOTA_E_STATE if no update is
- * pending, CFOTA_E_IO if flash fails (for example power going away: call
- * again after power returns), or another negative status if the package
- * turns out to be unusable (the journal then says FAILED). */
+ * pending, CFOTA_E_IO if flash fails (for example power going away, or
+ * the FAILED record itself could not be written: call again after power
+ * returns), or another negative status if the package turns out to be
+ * unusable (the journal then says FAILED with it): CFOTA_E_CORRUPT for a
+ * stream that asks for something impossible (a copy from target bytes
+ * not written yet, among others), CFOTA_E_HASH for a wrong result,
+ * CFOTA_E_GAVE_UP when this is run CFOTA_UPDATE_TRIES + 1 since the last
+ * progress. Each run journals that it started (one record), so that the
+ * count survives resets. */
 int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg);
 
 #ifdef __cplusplus

@@ -17,7 +17,11 @@
  * AT+IPR=115200 before every step that reboots. The update runs between
  * "+CFUN: 1" and its result whatever AT+IPR says. If the flash dies
  * during the update (a power cut), the module goes silent and the record
- * still says "pending", so the next power-on runs it again.
+ * still says "pending", so the next power-on runs it again. Any other
+ * error ends the update with "+CFOTA: Update fail" and the module answers
+ * AT as usual (a damaged or refused package; a flash that keeps failing,
+ * which the engine gives up on after CFOTA_UPDATE_TRIES runs without
+ * progress).
  */
 #include "at_command.h"
 #include "parts.h"
@@ -67,6 +71,7 @@ static int run_update(struct modem *m)
     if (rc == CFOTA_OK) {
         at_log(m, "update done: %s, %u bytes", res.version, (unsigned)res.image_size);
         m->rec.image_size = res.image_size;
+        m->rec.security_counter = res.security_counter;
         strcpy(m->rec.version, res.version);
     } else {
         at_log(m, "update failed: %s", why);
@@ -102,7 +107,17 @@ void modem_boot_tick(struct modem *m)
     case BOOT_UPDATE:
         rc = run_update(m);
         if (rc == CFOTA_E_IO) {
-            at_power_lost(m);
+            /* Power gone (a cut): silent, as a module without power is.
+             * Power still there: a flash error; run again. The engine
+             * counts runs that make no progress and ends the update
+             * (CFOTA_E_GAVE_UP, "Update fail") after a few, so neither
+             * path loops forever. */
+            if (!modem_flash_alive(&m->map)) {
+                at_power_lost(m);
+                return;
+            }
+            at_log(m, "update: flash error, running the update again");
+            m->boot_at += at_real_ms(m, 1000);
             return;
         }
         if (urcs)

@@ -76,3 +76,9 @@ int modem_factory_program(const struct modem_flash_map *map, const void *image, 
     rec.version[i] = 0;
     return modem_record_store(map, &rec);
 }
+
+int modem_flash_alive(const struct modem_flash_map *map)
+{
+    uint8_t b;
+    return cfota_area_read(&map->record, 0, &b, 1) == CFOTA_OK;
+}

@@ -27,7 +27,8 @@ enum fota_accept_mode {
  * inside the partition, the MD5 of those bytes is md5 (hashed from flash
  * as it is read), the header describes exactly len bytes, and then the
  * engine's own refusals (cfota_update_begin: header, sizes, in place,
- * payload CRC, base image). FOTA_ACCEPT then records the update start in
+ * signature with the trusted key, product, security counter, payload CRC,
+ * base image). FOTA_ACCEPT then records the update start in
  * the engine's journal and marks the update pending in the module's
  * record. target_version (MODEM_VERSION_MAX + 1 bytes, or NULL) gets the
  * version the package makes.
@@ -40,6 +41,7 @@ int fota_accept(struct modem *m, uint32_t len, const uint8_t md5[16], enum fota_
 /* What the firmware area holds after a successful update. */
 struct fota_result {
     uint32_t image_size;
+    uint32_t security_counter;
     char version[MODEM_VERSION_MAX + 1];
 };
 

@@ -34,6 +34,10 @@ void fota_engine_cfg(struct modem *m, struct cfota_update_cfg *cfg)
     cfg->image_size = m->rec.image_size;
     cfg->buf = m->engine_buf;
     cfg->buf_size = sizeof m->engine_buf;
+    /* What the module accepts: its provisioned key and the security
+     * counter of the image it runs. */
+    cfg->policy.verifier = m->cfg.trust;
+    cfg->policy.security_counter = m->rec.security_counter;
 }
 
 int fota_read_header(const struct modem *m, uint32_t len, struct cfota_header *h)

@@ -49,6 +49,7 @@ int fota_apply(struct modem *m, struct fota_result *out, char *why, size_t whyle
     if (rc != CFOTA_OK)
         return say(why, whylen, rc, "package header: %s", cfota_status_name(rc));
     out->image_size = h.target_size;
+    out->security_counter = h.security_counter;
     snprintf(out->version, sizeof out->version, "%s", h.target_version);
 
     rc = cfota_update_status(&m->engine, &cfg, &info);

@@ -20,7 +20,7 @@
 
 #include "cfota/crc32.h"
 
-#define RECORD_BYTES 72u
+#define RECORD_BYTES 76u
 #define RECORD_MAGIC "CFMR"
 
 static void put32(uint8_t *p, uint32_t v)
@@ -48,12 +48,13 @@ static void encode(const struct modem_record *r, uint8_t out[RECORD_BYTES])
     out[17] = (uint8_t)vlen;
     memcpy(out + 20, r->pkg_md5, 16);
     memcpy(out + 36, r->version, vlen);
-    put32(out + 68, cfota_crc32(0, out, 68));
+    put32(out + 68, r->security_counter);
+    put32(out + 72, cfota_crc32(0, out, 72));
 }
 
 static int decode(const uint8_t in[RECORD_BYTES], struct modem_record *r)
 {
-    if (memcmp(in, RECORD_MAGIC, 4) != 0 || get32(in + 68) != cfota_crc32(0, in, 68) ||
+    if (memcmp(in, RECORD_MAGIC, 4) != 0 || get32(in + 72) != cfota_crc32(0, in, 72) ||
         in[16] > 1 || in[17] > MODEM_VERSION_MAX)
         return -1;
     memset(r, 0, sizeof *r);
@@ -61,6 +62,7 @@ static int decode(const uint8_t in[RECORD_BYTES], struct modem_record *r)
     r->image_size = get32(in + 8);
     r->pkg_len = get32(in + 12);
     r->pending = in[16];
+    r->security_counter = get32(in + 68);
     memcpy(r->pkg_md5, in + 20, 16);
     memcpy(r->version, in + 36, in[17]);
     r->version[in[17]] = 0;

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "cfota/flash.h"
+#include "cfota/signature.h"
 #include "cfota/update.h"
 #include "modem_http.h"
 #include "ota_state.h"
@@ -83,6 +84,10 @@ struct modem_flash_map {
     struct cfota_area reserved;  /* AT+CFLE/CFLW/CFLR mode 1 */
 };
 
+/* Whether the flash answers at all (a one-byte read): after a failed
+ * operation, tells a power cut (nothing answers) from a flash error. */
+int modem_flash_alive(const struct modem_flash_map *map);
+
 /* Fill map with the areas over flash (which must be MODEM_FLASH_SIZE
  * bytes with 4 KiB erase blocks). Returns CFOTA_OK or CFOTA_E_INVAL. */
 int modem_flash_map_init(struct modem_flash_map *map, const struct cfota_flash *flash);
@@ -93,6 +98,7 @@ struct modem_record {
     uint32_t seq;                 /* newer record wins */
     uint32_t image_size;          /* bytes of the running image */
     char version[MODEM_VERSION_MAX + 1];
+    uint32_t security_counter;    /* of the running image (anti-rollback) */
     uint8_t pending;              /* an accepted AT+CFOTA=5 not yet done */
     uint32_t pkg_len;             /* its <len> */
     uint8_t pkg_md5[16];          /* its <md5> */
@@ -175,6 +181,11 @@ struct modem_config {
     const char *cflw_prompt;  /* bytes of the AT+CFLW data prompt */
     struct modem_io io;
     struct modem_http_ops http; /* the network (http.h); start NULL: none */
+    /* The release key the module trusts (`cfota modem --trust`): NULL
+     * takes unsigned packages; set, every update path refuses a package
+     * not signed with it, before anything is written (the engine's
+     * cfg.policy, fota_engine_cfg). */
+    const struct cfota_verifier *trust;
 };
 
 /* Defaults: the values of the application note (CHN-UNICOM, shnbiot,

@@ -30,6 +30,8 @@
 #include "bytes.h"
 #include "flashsim.h"
 #include "http_client.h"
+#include "sign.h"
+#include "cfota_mbedtls.h"
 
 #define EXIT_POWER_CUT 75
 #define DEFAULT_VERSION "1752B05SIM7020C"
@@ -48,6 +50,10 @@ struct runner {
     /* --speed real: when each direction of the serial line is free again
      * (microseconds of clock_us()); a byte takes 10 bit times (8N1). */
     uint64_t rx_free_us, tx_free_us;
+    /* The provisioned release key, if any (modem_config.trust). */
+    struct cfota_mbedtls_key key;
+    struct cfota_verifier trust;
+    int trusted;
 };
 
 static uint64_t clock_us(void)
@@ -199,6 +205,37 @@ static int program_firmware(const struct modem_flash_map *map, const struct mode
     return 0;
 }
 
+/* The key the module trusts: --trust (also kept in the state directory,
+ * as provisioning is kept in a real module's flash), else the one kept
+ * there before, else none. */
+static int load_trust(struct runner *r, const struct modem_run_options *o)
+{
+    char kept[4200], why[300];
+    struct bytes pem = {0};
+    snprintf(kept, sizeof kept, "%s/trust.pub", r->dir);
+    if (o->trust) {
+        if (host_verifier_load(o->trust, &r->key, &r->trust, why, sizeof why) != CFOTA_OK) {
+            fprintf(stderr, "cfota: modem: --trust: %s\n", why);
+            return -1;
+        }
+        if (bytes_read_file(&pem, o->trust) != 0 || bytes_write_file(kept, pem.p, pem.n) != 0) {
+            fprintf(stderr, "cfota: modem: cannot keep the key in %s\n", kept);
+            bytes_free(&pem);
+            return -1;
+        }
+        bytes_free(&pem);
+    } else if (access(kept, F_OK) == 0) {
+        if (host_verifier_load(kept, &r->key, &r->trust, why, sizeof why) != CFOTA_OK) {
+            fprintf(stderr, "cfota: modem: %s\n", why);
+            return -1;
+        }
+    } else {
+        return 0;
+    }
+    r->trusted = 1;
+    return 0;
+}
+
 static int setup(struct runner *r, const struct modem_run_options *o, struct modem_flash_map *map,
                  struct modem_settings *settings)
 {
@@ -206,7 +243,7 @@ static int setup(struct runner *r, const struct modem_run_options *o, struct mod
     struct bytes text = {0};
     struct modem_record rec;
 
-    if (make_dir(r, o->state_dir) != 0)
+    if (make_dir(r, o->state_dir) != 0 || load_trust(r, o) != 0)
         return -1;
     snprintf(path, sizeof path, "%s/flash.bin", r->dir);
     snprintf(r->settings_path, sizeof r->settings_path, "%s/settings", r->dir);
@@ -252,7 +289,7 @@ static int open_link(struct runner *r, const struct modem_run_options *o)
 static void remove_temp_state(struct runner *r)
 {
     char path[4200];
-    static const char *const files[] = {"flash.bin", "flash.bin.wear", "settings"};
+    static const char *const files[] = {"flash.bin", "flash.bin.wear", "settings", "trust.pub"};
     size_t i;
     for (i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", r->dir, files[i]);
@@ -332,6 +369,7 @@ int modem_run(const struct modem_run_options *o)
     cfg.io.save = io_save;
     cfg.io.log = io_log;
     cfg.http = http_client_ops(r.http);
+    cfg.trust = r.trusted ? &r.trust : NULL;
     if (modem_init(r.m, &cfg, &settings, &map, clock_ms()) != CFOTA_OK) {
         fprintf(stderr, "cfota: modem: bad configuration\n");
         goto out;

@@ -33,6 +33,9 @@ struct modem_run_options {
     FILE *info;                /* where the pty path or port is printed */
     const char *fota_url;      /* --fota-server: AT+CFOTASRV at power-on */
     const char *device_token;  /* --device-token: its token */
+    const char *trust;         /* --trust: the release public key (PEM);
+                                  kept as <state>/trust.pub, which later
+                                  power-ons use when --trust is not given */
 };
 
 /* Run until SIGINT/SIGTERM (0), the end of stdin (0), a simulated power
