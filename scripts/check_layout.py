@@ -21,7 +21,8 @@ import sys
 # starts its path.
 FOLDERS = [
     "include/cfota/", "controller/include/", "controller/", "modem/core/", "modem/posix/",
-    "lib/", "encoder/", "sim/", "util/", "cli/", "server/", "tests/", "bench/",
+    "lib/", "encoder/", "sim/", "util/", "port/", "cli/", "server/", "tests/", "bench/",
+    "examples/",
 ]
 
 # The public face of the module core: what its adapters and the tools may
@@ -37,17 +38,20 @@ RULES = {
     "lib/": ["include/cfota/"],
     "controller/include/": [],
     "controller/": ["controller/include/"],
-    "util/": [],
+    "util/": ["include/cfota/", "port/"],
+    "port/": ["include/cfota/"],
+    "examples/": ["include/cfota/"],
     "sim/": ["include/cfota/"],
-    "encoder/": ["include/cfota/", "util/", "lib/model"],
+    "encoder/": ["include/cfota/", "util/", "port/", "lib/model"],
     "modem/core/": ["include/cfota/", "util/"],
-    "modem/posix/": ["modem/core/face", "include/cfota/", "sim/", "util/"],
-    "server/": ["include/cfota/", "encoder/", "util/"],
-    "cli/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "server/",
+    "modem/posix/": ["modem/core/face", "include/cfota/", "sim/", "util/", "port/"],
+    "server/": ["include/cfota/", "encoder/", "util/", "port/"],
+    "cli/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "server/",
              "modem/posix/", "modem/core/face"],
     "bench/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/"],
     # Tests may look inside the core (white-box) but not at lib/'s privates.
-    "tests/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "server/",
+    "tests/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "server/",
+               "examples/",
                "modem/posix/", "modem/core/"],
 }
 

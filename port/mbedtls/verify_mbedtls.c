@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "cfota/status.h"
-#include "mbedtls/bignum.h"
-#include "mbedtls/ecdsa.h"
-#include "mbedtls/ecp.h"
+#include <mbedtls/bignum.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/ecp.h>
 
 /* Load P-256 and the key; 0 on success. */
 static int load_key(mbedtls_ecp_group *grp, mbedtls_ecp_point *q, const uint8_t point[CFOTA_PUBKEY_SIZE])
