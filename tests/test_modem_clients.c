@@ -536,6 +536,72 @@ static void test_tcpip_multi(void **state)
     test_kill_children();
 }
 
+/* ---- the test and read forms of every new command, single mode ---- */
+
+static void test_forms(void **state)
+{
+    static const struct {
+        const char *cmd, *answer;
+    } forms[] = {
+        {"AT+CSOB=?\r", OK},
+        {"AT+CSOB?\r", OK},
+        {"AT+CSOCON=?\r", OK},
+        {"AT+CSOSEND=?\r", OK},
+        {"AT+CSODSEND=?\r", OK},
+        {"AT+CSOCL=?\r", OK},
+        {"AT+CSOSTATUS=?\r", "\r\n+CSOSTATUS: (0-4)\r\n" OK},
+        {"AT+CSORXGET=?\r", "\r\n+CSORXGET: (0-4),(0-4),(1-1460)\r\n" OK},
+        {"AT+CSORXGET?\r", "\r\n+CSORXGET: 0\r\n" OK},
+        {"AT+CSOSENDFLAG=?\r", "\r\n+CSOSENDFLAG: (0,1)\r\n" OK},
+        {"AT+CSOSENDFLAG?\r", "\r\n+CSOSENDFLAG: 0\r\n" OK},
+        {"AT+CSORCVFLAG?\r", "\r\n+CSORCVFLAG: 0\r\n" OK},
+        {"AT+CSOSENDFLAG=2\r", "\r\n+CME ERROR: 50\r\n"},
+        {"AT+CSTT=?\r", "\r\n+CSTT: \"APN\",\"USER\",\"PWD\"\r\n" OK},
+        {"AT+CIICR=?\r", OK},
+        {"AT+CIFSR=?\r", OK},
+        {"AT+CIPSHUT=?\r", OK},
+        {"AT+CIPCLOSE=?\r", OK},
+        {"AT+CIPSTATUS=?\r", OK},
+        {"AT+CIPSTART=?\r", "\r\n+CIPSTART: (\"TCP\",\"UDP\"),(\"(0-255).(0-255).(0-255).(0-255)\"),(1-65535)\r\n"
+                            "\r\n+CIPSTART: (\"TCP\",\"UDP\"),(\"DOMAIN NAME\"),(1-65535)\r\n" OK},
+        {"AT+CIPSEND=?\r", "\r\n+CIPSEND: (1-1460)\r\n" OK},
+        {"AT+CIPSEND?\r", "\r\n+CIPSEND: 0\r\n" OK},
+        {"AT+CIPQSEND=?\r", "\r\n+CIPQSEND: (0,1)\r\n" OK},
+        {"AT+CIPQSEND?\r", "\r\n+CIPQSEND: 0\r\n" OK},
+        {"AT+CIPHEAD=?\r", "\r\n+CIPHEAD: (0-NO HEADER,1-ADD HEADER)\r\n" OK},
+        {"AT+CIPHEAD?\r", "\r\n+CIPHEAD: 0\r\n" OK},
+        {"AT+CIPSRIP=?\r", "\r\n+CIPSRIP: (0,1)\r\n" OK},
+        {"AT+CIPSRIP?\r", "\r\n+CIPSRIP: 0\r\n" OK},
+        {"AT+CIPHEXS=?\r", "\r\n+CIPHEXS: (0-2)\r\n" OK},
+        {"AT+CIPHEXS?\r", "\r\n+CIPHEXS: 0\r\n" OK},
+        {"AT+CIPHEXS=3\r", ERROR},
+        {"AT+CIPRXGET=?\r", "\r\n+CIPRXGET: (0-4),(1-1460)\r\n" OK},
+        {"AT+CIPRXGET?\r", "\r\n+CIPRXGET: 0\r\n" OK},
+        {"AT+CIPRXGET=4\r", "\r\n+CME ERROR: 3\r\n"},
+        {"AT+CLPORT=?\r", "\r\n+CLPORT: (\"TCP\",\"UDP\"),(0-65535)\r\n" OK},
+        {"AT+CLPORT=\"TCP\",4000\r", OK},
+        {"AT+CLPORT=\"UDP\",4001\r", OK},
+        {"AT+CLPORT?\r", "\r\n+CLPORT: 4000,4001\r\n" OK},
+        {"AT+CLPORT=\"SCTP\",1\r", ERROR},
+        {"AT+CIPMUX?\r", "\r\n+CIPMUX: 0\r\n" OK},
+        {"AT+CIPMUX=2\r", ERROR},
+        {"AT+CIPSTATUS=0\r", ERROR},
+        {"AT+CHTTPPARA=?\r", "\r\n+CHTTPPARA: (0-1)\r\n" OK},
+        {"AT+CHTTPPARA=1\r", OK},
+        {"AT+CHTTPPARA?\r", "\r\n+CHTTPPARA: 1\r\n" OK},
+        {"AT+CHTTPPARA=0\r", OK},
+    };
+    struct emu e;
+    size_t i;
+    start(&e, 0);
+    pty_chat(&e, "AT+CMEE=1\r", OK);
+    for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        pty_put(&e, forms[i].cmd, strlen(forms[i].cmd));
+        pty_expect(&e, forms[i].answer);
+    }
+    pty_kill(&e);
+}
+
 /* ---- DNS ---- */
 
 static void test_dns(void **state)
@@ -672,6 +738,7 @@ int main(void)
         cmocka_unit_test_teardown(test_native_sockets, teardown),
         cmocka_unit_test_teardown(test_tcpip_single, teardown),
         cmocka_unit_test_teardown(test_tcpip_multi, teardown),
+        cmocka_unit_test_teardown(test_forms, teardown),
         cmocka_unit_test_teardown(test_dns, teardown),
         cmocka_unit_test_teardown(test_httpsend, teardown),
         cmocka_unit_test_teardown(test_httpsend_chunks, teardown),
