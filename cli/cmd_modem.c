@@ -57,6 +57,10 @@ static void usage(FILE *f)
             "  --fota-server URL    the cfota server of AT+CFOTA=1..4 (loopback),\n"
             "                       set at power-on as AT+CFOTASRV would\n"
             "  --device-token T     the device token for it (cfota admin device ...)\n"
+            "  --dns NAME=IP[,...]  names AT+CDNSGIP and AT+CIPSTART resolve, besides\n"
+            "                       localhost (sockets reach 127.0.0.0/8 only)\n"
+            "  --boot-urcs SET      manual (RDY ... SMS Ready, default) or fota-an\n"
+            "                       (*MATREADY: 1 ... at every boot)\n"
             "behaviour:\n"
             "  --speed fast|real    real: the module's delays (boot, erase, update)\n"
             "  --echo 0|1           echo at power-on (default 1, as ATE1)\n"
@@ -116,7 +120,7 @@ int cmd_modem(int argc, char **argv)
     static char ips[256], prompt[64];
     struct modem_run_options o;
     const char *tcp = NULL, *speed = NULL, *cut = NULL, *sim = NULL, *csq = NULL, *ip = NULL;
-    const char *delay = NULL, *echo = NULL, *pr = NULL;
+    const char *delay = NULL, *echo = NULL, *pr = NULL, *boot_urcs = NULL;
     int stdio_link = 0, n_ops;
     const char *ops[1];
     unsigned long v;
@@ -152,6 +156,8 @@ int cmd_modem(int argc, char **argv)
             {"fota-server", 0, &o.fota_url, NULL},
             {"device-token", 0, &o.device_token, NULL},
             {"trust", 0, &o.trust, NULL},
+            {"dns", 0, &o.cfg.dns_hosts, NULL},
+            {"boot-urcs", 0, &boot_urcs, NULL},
             {NULL, 0, NULL, NULL},
         };
         switch (args_parse(argc, argv, opts, ops, 1, &n_ops)) {
@@ -167,6 +173,9 @@ int cmd_modem(int argc, char **argv)
     }
     if (n_ops)
         return args_usage_error("modem", usage, "unexpected operand '%s'", ops[0]);
+    if (boot_urcs && strcmp(boot_urcs, "manual") != 0 && strcmp(boot_urcs, "fota-an") != 0)
+        return args_usage_error("modem", usage, "--boot-urcs: manual or fota-an");
+    o.cfg.boot_fota_an = boot_urcs && !strcmp(boot_urcs, "fota-an");
     o.link = MODEM_LINK_PTY;
     if (stdio_link && tcp)
         return args_usage_error("modem", usage, "--stdio and --tcp exclude each other");

@@ -184,7 +184,9 @@ static void assert_answers(struct rig *r)
         r->now += 200000;
         modem_tick(&r->m, r->now);
         r->out.n = 0;
-        modem_input(&r->m, "ATE0\rAT\r", 8, r->now);
+        /* echo off, verbose results, results on: ATV0 and ATQ1 are
+         * among the fuzzed rows */
+        modem_input(&r->m, "ATE0V1Q0\rAT\r", 12, r->now);
         r->now += 200000;
         modem_tick(&r->m, r->now);
         if (r->out.n >= 6 && !memcmp(r->out.p + r->out.n - 6, ok, 6)) {

@@ -354,11 +354,12 @@ static void test_ipr_and_boot_urcs(void **state)
     assert_string_equal(send_at(r, "AT+IPR=115200\r"), OK);
     assert_int_equal(r->saves, 1);
     assert_int_equal(r->saved.ipr, 115200);
+    /* the manual's boot set [M105 3.2.20] */
     assert_string_equal(send_at(r, "AT+CFUN=1,1\r"),
-                        OK "\r\n*MATREADY: 1\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n");
+                        OK "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\nSMS Ready\r\n");
     /* survives a power cycle */
     rig_boot(r);
-    assert_string_equal(taken(r), "\r\n*MATREADY: 1\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n");
+    assert_string_equal(taken(r), "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\nSMS Ready\r\n");
     assert_string_equal(send_at(r, "AT+IPR?\r"), "\r\n+IPR: 115200\r\n" OK);
     assert_string_equal(send_at(r, "AT+IPR=?\r"),
                         "\r\n+IPR: (0,110,300,1200,2400,4800,9600,19200,38400,57600,115200,230400,"
@@ -598,7 +599,7 @@ static void test_cfota_refusals(void **state)
     /* modes without a server */
     assert_string_equal(send_at(r, "AT+CFOTA=1\r"), OK "\r\n+CFOTA: No update package\r\n");
     assert_string_equal(send_at(r, "AT+CFOTA=3\r"), "\r\n+CME ERROR: 3\r\n");
-    assert_string_equal(send_at(r, "AT+CFOTA?\r"), ERROR);
+    assert_string_equal(send_at(r, "AT+CFOTA?\r"), "\r\n+CFOTA: 0\r\n" OK);
     /* a wrong MD5 */
     make_package(1, "1752B05SIM7020C", "1752B06SIM7020C", &pkg, &target);
     upload(r, pkg.p, pkg.n);
@@ -679,8 +680,9 @@ static void cut_recover(void *ctx, uint64_t cut)
     if (strstr(got, "Update successfully")) {
         c->resumed++;
     } else {
-        /* cut before the pending record was stored: no update */
-        assert_string_equal(got, "\r\n*MATREADY: 1\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n");
+        /* cut before the pending record was stored: no update, the
+         * manual's boot set */
+        assert_string_equal(got, "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\nSMS Ready\r\n");
         assert_string_equal(send_at(r, "AT+CGMR\r"), "\r\n1752B05SIM7020C\r\n" OK);
         c->retried++;
         got = send_at(r, c->cmd); /* the host tries again */
@@ -829,6 +831,46 @@ static void test_settings_text(void **state)
     assert_string_equal(t.apn, "");
 }
 
+/* ---- every refusal says why in --trace ---- */
+
+static void test_refusal_reasons(void **state)
+{
+    static const struct {
+        const char *cmd, *answer, *why;
+    } cases[] = {
+        {"AT+WHAT\r", ERROR, "AT+WHAT: no such command"},
+        {"AT+CREG=5\r", "\r\n+CME ERROR: 50\r\n", "AT+CREG=5: +CME ERROR: 50 (Incorrect Parameters)"},
+        {"AT+CGPADDR\r", ERROR, "give the context"},
+        {"AT+CIICR\r", ERROR, "only in IP START"},
+        {"AT+CIFSR\r", ERROR, "no address before AT+CIICR"},
+        {"AT+CSOCL=0\r", ERROR, "no socket 0"},
+        {"AT+CHTTPSEND=0,0,/x\r", ERROR, "client 0 is not connected"},
+        {"AT+CDNSCFG=x\r", ERROR, "dotted IPv4"},
+        {"AT+CFOTA=4\r", "\r\n+CME ERROR: 767\r\n", "the network is not up yet"},
+        {"AT+CSOC=1,1,1\r", ERROR, "not attached"},
+        {"AT+CDNSGIP=localhost\r", ERROR, "no PDP context"},
+        {"ATE5\r", ERROR, "ATE5: ERROR"},
+    };
+    struct rig *r = rig_open();
+    size_t i;
+
+    /* after an over-the-air update, before the network is up: the report
+     * of AT+CFOTA=4 has nowhere to go */
+    r->saved.ota.state = OTA_UPDATING;
+    snprintf(r->saved.fota_url, sizeof r->saved.fota_url, "http://127.0.0.1:9");
+    r->cfg.attach_delay_ms = MODEM_NEVER;
+    rig_boot(r);
+    taken(r);
+    assert_string_equal(send_at(r, "AT+CMEE=1\r"), OK);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        logged(r, "");
+        assert_string_equal(send_at(r, cases[i].cmd), cases[i].answer);
+        if (!logged(r, cases[i].why))
+            fail_msg("%s: no \"%s\" in the trace", cases[i].cmd, cases[i].why);
+    }
+    rig_close(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -850,6 +892,7 @@ int main(void)
         cmocka_unit_test(test_cfota_signed),
         cmocka_unit_test(test_cfota_engine_error_is_update_fail),
         cmocka_unit_test(test_settings_text),
+        cmocka_unit_test(test_refusal_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

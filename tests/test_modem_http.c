@@ -107,7 +107,7 @@ static void test_section6_transcript(void **state)
     assert_string_equal(net_at(r, "AT+CHTTPTOFS=0,\"" AN_PATH "\"\r"), OK);
     /* the download runs in the background: the module still answers */
     assert_string_equal(net_at(r, "AT+CSQ\r"), "\r\n+CSQ: 20,0\r\n" OK);
-    snprintf(want, sizeof want, "\r\n+CHTTPNMIH: 0,200,%zu,%s\r\n\r\n+CHTTPTOFSOK: 0,%zu,%zu\r\n",
+    snprintf(want, sizeof want, "\r\n+CHTTPNMIH: 0,200,%zu,%s\r\n+CHTTPTOFSOK: 0,%zu,%zu\r\n",
              strlen(head), head, pkg.n, pkg.n);
     assert_string_equal(net_wait(r, "+CHTTPTOFSOK"), want);
     assert_int_equal(lb_count(&srv), 1);
@@ -155,7 +155,8 @@ static void test_order_rules_and_forms(void **state)
     /* nothing created yet */
     assert_string_equal(net_at(r, "AT+CHTTPCON=0\r"), ERROR);
     assert_string_equal(net_at(r, "AT+CHTTPTOFS=0,\"/x\"\r"), ERROR);
-    assert_string_equal(net_at(r, "AT+CHTTPDISCON=0\r"), ERROR);
+    /* [INF] DISCON of an id never connected is OK: clients clear all five */
+    assert_string_equal(net_at(r, "AT+CHTTPDISCON=0\r"), OK);
     assert_string_equal(net_at(r, "AT+CHTTPDESTROY=0\r"), ERROR);
     assert_string_equal(net_at(r, "AT+CHTTPCREATE?\r"),
                         "\r\n+CHTTPCREATE: 0,0,(null)\r\n\r\n+CHTTPCREATE: 1,0,(null)\r\n"
@@ -195,9 +196,9 @@ static void test_order_rules_and_forms(void **state)
              srv.port);
     assert_string_equal(net_at(r, "AT+CHTTPCON?\r"), want);
 
-    /* created, not connected: no TOFS, no DISCON */
+    /* created, not connected: no TOFS; DISCON has nothing to do */
     assert_string_equal(net_at(r, "AT+CHTTPTOFS=0,\"/x\"\r"), ERROR);
-    assert_string_equal(net_at(r, "AT+CHTTPDISCON=0\r"), ERROR);
+    assert_string_equal(net_at(r, "AT+CHTTPDISCON=0\r"), OK);
     assert_string_equal(net_at(r, "AT+CHTTPCON=0\r"), "");
     assert_string_equal(net_wait(r, OK), OK);
     assert_string_equal(net_at(r, "AT+CHTTPCON=0\r"), OK); /* already */
@@ -206,7 +207,7 @@ static void test_order_rules_and_forms(void **state)
     assert_string_equal(net_at(r, "AT+CHTTPTOFS=0\r"), ERROR);
     assert_string_equal(net_at(r, "AT+CHTTPTOFS=0,\"/a\"\r"), OK);
     assert_string_equal(net_wait(r, "+CHTTPTOFSOK"),
-                        "\r\n+CHTTPNMIH: 0,200,19,Content-Length: 5\r\n\r\n\r\n+CHTTPTOFSOK: 0,5,5\r\n");
+                        "\r\n+CHTTPNMIH: 0,200,19,Content-Length: 5\r\n\r\n+CHTTPTOFSOK: 0,5,5\r\n");
     assert_string_equal(net_at(r, "AT+CHTTPDISCON=0\r"), OK);
     assert_string_equal(net_at(r, "AT+CHTTPTOFS=0,\"/a\"\r"), ERROR);
     assert_string_equal(net_at(r, "AT+CHTTPDESTROY=0\r"), OK);
@@ -268,7 +269,7 @@ static void test_link_cut(void **state)
 
     connect_client(r, srv.port);
     assert_string_equal(net_at(r, "AT+CHTTPTOFS=0,\"/pkg\"\r"), OK);
-    snprintf(want, sizeof want, "\r\n+CHTTPNMIH: 0,200,%zu,%s\r\n\r\n+CHTTPERR: 0,-2\r\n", strlen(head), head);
+    snprintf(want, sizeof want, "\r\n+CHTTPNMIH: 0,200,%zu,%s\r\n+CHTTPERR: 0,-2\r\n", strlen(head), head);
     assert_string_equal(net_wait(r, "+CHTTPERR"), want);
     /* "the client is disconnected automatically" */
     assert_string_equal(net_at(r, "AT+CHTTPTOFS=0,\"/pkg\"\r"), ERROR);
@@ -300,7 +301,7 @@ static void test_error_answer_not_stored(void **state)
     r = net_rig_open(img.p, img.n, "1752B05SIM7020C");
     connect_client(r, srv.port);
     assert_string_equal(net_at(r, "AT+CHTTPTOFS=0,\"/missing\"\r"), OK);
-    snprintf(want, sizeof want, "\r\n+CHTTPNMIH: 0,404,%zu,%s\r\n\r\n+CHTTPTOFSOK: 0,25,0\r\n", strlen(head),
+    snprintf(want, sizeof want, "\r\n+CHTTPNMIH: 0,404,%zu,%s\r\n+CHTTPTOFSOK: 0,25,0\r\n", strlen(head),
              head);
     assert_string_equal(net_wait(r, "+CHTTPTOFSOK"), want);
     assert_int_equal(flashsim_erase_count(r->sim, update_block(0)), 0);

@@ -219,7 +219,7 @@ static void test_pause_and_resume(void **state)
 
     /* a power cycle in between, then the module resumes */
     net_boot(w.r);
-    assert_string_equal(net_taken(w.r), "\r\n*MATREADY: 1\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n");
+    assert_string_equal(net_taken(w.r), "\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\nSMS Ready\r\n");
     assert_string_equal(net_at(w.r, "AT+CFOTA=1\r"), OK);
     assert_string_equal(net_wait(w.r, "+CPIN: READY"),
                         URC("Start to download new package") URC("Download completed")

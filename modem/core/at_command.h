@@ -31,6 +31,9 @@
 #define AT_OK 0
 #define AT_ERROR (-1)   /* plain ERROR whatever AT+CMEE says */
 #define AT_PENDING (-2) /* at_final() gives the result later */
+#define AT_TEXT (-3)    /* the final result is the text of at_result() */
+#define AT_NONE (-4)    /* no final result (AT+CIFSR, AT+CRESET); the rest
+                           of the line still runs */
 
 /* +CME ERROR codes used [M102 19.1; spec section 5]. */
 #define CME_NOT_ALLOWED 3
@@ -85,12 +88,26 @@ int at_arg_is(const struct at_args *a, int i, const char *text);
 /* One information line of the response: "\r\n<text>\r\n". */
 void at_info(struct modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Raw bytes into the response, unframed (the data after a +CSORXGET or
+ * +CIPRXGET header line, which may hold any byte). */
+void at_info_bytes(struct modem *m, const void *data, size_t len);
+
 /* Add processing time before the final result (only under --speed real;
  * real_ms is the real module's time). */
 void at_defer(struct modem *m, uint64_t real_ms);
 
 /* The final result of a command that returned AT_PENDING. */
 void at_final(struct modem *m, int result);
+
+/* A final result code other than OK/ERROR ("SEND OK", "DATA ACCEPT: 5",
+ * "SHUT OK"): stores the text and returns AT_TEXT, for a handler to
+ * return or to pass to at_final(). */
+int at_result(struct modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Data mode ended by Ctrl-Z (0x1A) instead of a length: at most max
+ * bytes, ESC (0x1B) cancels (done() then sees m->data.cancelled), and
+ * idle_ms without a byte ends it with ERROR. */
+void at_enter_data_until_ctrlz(struct modem *m, uint32_t max, uint64_t idle_ms, int (*done)(struct modem *m));
 
 /* Enter data mode: send the data prompt, then read exactly len (at most
  * MODEM_CFLW_MAX) raw bytes into m->data.buf within timeout_ms, then call
@@ -100,8 +117,19 @@ void at_final(struct modem *m, int result);
 void at_enter_data(struct modem *m, uint32_t len, uint64_t timeout_ms, int (*done)(struct modem *m));
 
 /* An unsolicited result code: sent at once when no command runs, else
- * held until the running command's final result. */
+ * held until the running command's final result. A text that already
+ * ends in CRLF (+CHTTPNMIH's header lines) gets no second one. */
 void at_urc(struct modem *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A URC that carries raw bytes (received socket data, which may hold
+ * CR, LF or NUL): head, then len bytes of data, framed like at_urc(),
+ * with the closing CRLF only when crlf is set. */
+void at_urc_data(struct modem *m, const char *head, const void *data, size_t len, int crlf);
+
+/* The IPv4 address of a name for AT+CDNSGIP and AT+CIPSTART (cmd_dns.c):
+ * a dotted address is itself; "localhost" and cfg.dns_hosts are known.
+ * Returns 0 and ip, or -1 (the name does not resolve). */
+int modem_dns_lookup(const struct modem *m, const char *name, char ip[16]);
 
 /* A line sent at once whatever the mode (boot URCs, the module being the
  * only speaker). */
@@ -163,6 +191,11 @@ extern const struct at_command at_flash_commands[];
 extern const struct at_command at_fota_commands[];
 extern const struct at_command at_http_commands[];
 extern const struct at_command at_ota_ext_commands[];
+extern const struct at_command at_registration_commands[];
+extern const struct at_command at_socket_commands[];
+extern const struct at_command at_tcpip_commands[];
+extern const struct at_command at_dns_commands[];
+extern const struct at_command at_httpsend_commands[];
 
 /* ---- shared by the families ---- */
 
@@ -171,15 +204,53 @@ void modem_net_set_fun(struct modem *m, int fun);
 void modem_net_pin_entered(struct modem *m);
 /* AT+CGATT: attach (after the attach delay) or detach now. */
 void modem_net_attach(struct modem *m, int attach);
-/* Registration status of +CGREG/+CEREG: 0 off, 1 home, 2 searching. */
+/* Registration status of +CREG/+CGREG/+CEREG: 0 off, 1 home, 2 searching. */
 int modem_net_stat(const struct modem *m);
 /* Whether the SIM answers (inserted, PIN given, radio functionality on). */
 int modem_sim_ready(const struct modem *m);
 /* Address of the current attach, and the netmask. */
 const char *modem_net_ip(const struct modem *m);
 
+/* The serving cell of the simulated network, as +CREG/+CGREG/+CENG
+ * print it: quoted upper-case hex TAC and cell id [INF]. */
+#define MODEM_NET_TAC "1A2B"
+#define MODEM_NET_CELL_ID "0A1B2C3D"
+
 /* Persist the settings through io.save. */
 void modem_settings_changed(struct modem *m);
+
+/* The write form of an AUTO_SAVE 0/1 switch (AT+CBATCHK, AT+CSOSENDFLAG,
+ * AT+CSORCVFLAG, AT+CHTTPPARA): one argument 0 or 1 into *field, saved
+ * when it changed. AT_OK, or CME_BAD_PARAM (said in --trace). */
+int modem_settings_set_flag(struct modem *m, const struct at_args *a, int *field);
+
+/* ---- sockets, for the handlers (sock_request.c) ---- */
+
+/* Ask the host to open/send/close; each logs its failure for --trace. */
+int modem_sock_open(struct modem *m, int slot);
+int modem_sock_send(struct modem *m, int slot, const void *data, size_t len);
+void modem_sock_close(struct modem *m, int slot);
+
+/* Whether a dotted IPv4 address is 127.0.0.0/8, the only network the
+ * emulator reaches; and whether text is a dotted IPv4 address at all. */
+int modem_ip_is_loopback(const char *ip);
+int modem_ip_is_dotted(const char *ip);
+
+/* Keep bytes in a slot's receive buffer (modes that read on request);
+ * what does not fit is dropped and said in --trace. */
+void modem_sock_keep(struct modem *m, int slot, const uint8_t *data, size_t len);
+/* Take up to cap bytes from the front of the buffer; how many. */
+size_t modem_sock_take(struct modem *m, int slot, uint8_t *out, size_t cap);
+
+/* Upper-case hex of len bytes into out (2*len+1 bytes), as +CSONMI,
+ * AT+CSORXGET=3 and AT+CIPHEXS=2 print data. */
+void modem_hex_upper(const uint8_t *data, size_t len, char *out);
+
+/* ---- AT+CHTTPSEND's answer (cmd_httpsend.c), from cmd_http.c's slot
+ * handlers while a request is in flight ---- */
+void httpsend_on_head(struct modem *m, int slot, int status, const char *headers, size_t len);
+void httpsend_on_body(struct modem *m, int slot, const uint8_t *data, size_t len);
+void httpsend_on_done(struct modem *m, int slot, int result);
 
 /* ---- HTTP, for the handlers (http_request.c, http_header.c,
  * update_store.c) ---- */

@@ -34,11 +34,21 @@ void at_emit(struct modem *m, const void *data, size_t len)
         m->cfg.io.write(m->cfg.io.ctx, data, len);
 }
 
+/* ATV1 frames every line "\r\n<text>\r\n", ATV0 "<text>\r\n"
+ * [M105 2.2.21]; a text already ending in CRLF gets no second one. */
+static int ends_in_crlf(const char *text, size_t n)
+{
+    return n >= 2 && text[n - 2] == '\r' && text[n - 1] == '\n';
+}
+
 void at_emit_line(struct modem *m, const char *text)
 {
-    at_emit(m, "\r\n", 2);
-    at_emit(m, text, strlen(text));
-    at_emit(m, "\r\n", 2);
+    size_t n = strlen(text);
+    if (m->verbose)
+        at_emit(m, "\r\n", 2);
+    at_emit(m, text, n);
+    if (!ends_in_crlf(text, n))
+        at_emit(m, "\r\n", 2);
 }
 
 void at_log(struct modem *m, const char *fmt, ...)
@@ -58,16 +68,24 @@ uint64_t at_real_ms(const struct modem *m, uint64_t real_ms)
     return m->cfg.speed == MODEM_SPEED_REAL ? real_ms : 0;
 }
 
-/* Append "\r\n<text>\r\n" to buf (used len, capacity cap, keeping
- * reserve bytes free); returns 0 or -1 when it does not fit. */
-static int append_line(char *buf, size_t *len, size_t cap, size_t reserve, const char *text, size_t n)
+/* Append a line framed as at_emit_line() does to buf (used len,
+ * capacity cap, keeping reserve bytes free); returns 0 or -1 when it does
+ * not fit. */
+static int append_line(const struct modem *m, char *buf, size_t *len, size_t cap, size_t reserve,
+                       const char *text, size_t n)
 {
     if (*len + n + 4 + reserve > cap)
         return -1;
-    memcpy(buf + *len, "\r\n", 2);
-    memcpy(buf + *len + 2, text, n);
-    memcpy(buf + *len + 2 + n, "\r\n", 2);
-    *len += n + 4;
+    if (m->verbose) {
+        memcpy(buf + *len, "\r\n", 2);
+        *len += 2;
+    }
+    memcpy(buf + *len, text, n);
+    *len += n;
+    if (!ends_in_crlf(text, n)) {
+        memcpy(buf + *len, "\r\n", 2);
+        *len += 2;
+    }
     return 0;
 }
 
@@ -83,7 +101,7 @@ void at_info(struct modem *m, const char *fmt, ...)
     n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof text ||
-        append_line(m->resp, &m->resp_len, sizeof m->resp, FINAL_RESERVE, text, (size_t)n) != 0) {
+        append_line(m, m->resp, &m->resp_len, sizeof m->resp, FINAL_RESERVE, text, (size_t)n) != 0) {
         m->resp_overflow = 1;
         at_log(m, "response too long, truncated");
     }
@@ -105,8 +123,37 @@ void at_urc(struct modem *m, const char *fmt, ...)
         at_emit_line(m, text);
         return;
     }
-    if (append_line(m->urcq, &m->urcq_len, sizeof m->urcq, 0, text, (size_t)n) != 0)
+    if (append_line(m, m->urcq, &m->urcq_len, sizeof m->urcq, 0, text, (size_t)n) != 0)
         at_log(m, "URC lost, queue full: %s", text);
+}
+
+void at_urc_data(struct modem *m, const char *head, const void *data, size_t len, int crlf)
+{
+    size_t h = strlen(head), need = h + len + 4, tail = crlf ? 2 : 0;
+    char *q;
+    if (m->mode == MODEM_OFF)
+        return;
+    if (m->mode == MODEM_COMMAND && !m->executing) {
+        if (m->verbose)
+            at_emit(m, "\r\n", 2);
+        at_emit(m, head, h);
+        at_emit(m, data, len);
+        at_emit(m, "\r\n", tail);
+        return;
+    }
+    if (m->urcq_len + need > sizeof m->urcq) {
+        at_log(m, "URC lost, queue full: %s", head);
+        return;
+    }
+    q = m->urcq + m->urcq_len;
+    if (m->verbose) {
+        memcpy(q, "\r\n", 2);
+        q += 2;
+    }
+    memcpy(q, head, h);
+    memcpy(q + h, data, len);
+    memcpy(q + h + len, "\r\n", tail);
+    m->urcq_len = (size_t)(q + h + len + tail - m->urcq);
 }
 
 void at_defer(struct modem *m, uint64_t real_ms)
@@ -168,22 +215,61 @@ void at_then(struct modem *m, modem_after_fn fn)
     m->after = fn;
 }
 
-void at_final(struct modem *m, int result)
+void at_info_bytes(struct modem *m, const void *data, size_t len)
 {
-    char text[64];
+    if (m->resp_len + len + FINAL_RESERVE > sizeof m->resp) {
+        m->resp_overflow = 1;
+        at_log(m, "response too long, truncated");
+        return;
+    }
+    memcpy(m->resp + m->resp_len, data, len);
+    m->resp_len += len;
+}
 
-    if (m->mode == MODEM_OFF)
-        return; /* the power went during the command */
+int at_result(struct modem *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->final_text, sizeof m->final_text, fmt, ap);
+    va_end(ap);
+    return AT_TEXT;
+}
+
+/* The final result code in its text: ATV0 gives the V.25ter numbers
+ * "0\r" and "4\r" for OK and ERROR [M105 2.2.21]; the module's other
+ * codes keep their text, framed as information text [INF]. */
+static void append_final(struct modem *m, int result)
+{
+    char text[96];
+    size_t n;
+
+    if (result == AT_NONE || m->quiet)
+        return; /* ATQ1: no result codes */
+    if (!m->verbose && (result == AT_OK || result == AT_ERROR || (result > 0 && m->cmee == 0))) {
+        memcpy(m->resp + m->resp_len, result == AT_OK ? "0\r" : "4\r", 2);
+        m->resp_len += 2;
+        return;
+    }
     if (result == AT_OK)
         snprintf(text, sizeof text, "OK");
+    else if (result == AT_TEXT)
+        snprintf(text, sizeof text, "%s", m->final_text);
     else if (result > 0 && m->cmee == 1)
         snprintf(text, sizeof text, "+CME ERROR: %d", result);
     else if (result > 0 && m->cmee == 2)
         snprintf(text, sizeof text, "+CME ERROR: %s", cme_text(result));
     else
         snprintf(text, sizeof text, "ERROR");
+    n = strlen(text);
     /* FINAL_RESERVE guarantees the room. */
-    append_line(m->resp, &m->resp_len, sizeof m->resp, 0, text, strlen(text));
+    append_line(m, m->resp, &m->resp_len, sizeof m->resp, 0, text, n);
+}
+
+void at_final(struct modem *m, int result)
+{
+    if (m->mode == MODEM_OFF)
+        return; /* the power went during the command */
+    append_final(m, result);
     if (m->defer_ms > 0) {
         m->mode = MODEM_BUSY;
         m->busy_until = m->now + m->defer_ms;
@@ -199,21 +285,47 @@ void at_enter_data(struct modem *m, uint32_t len, uint64_t timeout_ms, int (*don
     /* Whatever earlier commands of the line answered goes first. */
     at_emit(m, m->resp, m->resp_len);
     m->resp_len = 0;
-    m->data.len = len;
+    m->data.len = len <= MODEM_DATA_MAX ? len : MODEM_DATA_MAX;
     m->data.got = 0;
     m->data.deadline = m->now + timeout_ms;
+    m->data.idle_ms = 0;
+    m->data.ctrlz = 0;
+    m->data.cancelled = 0;
     m->data.done = done;
     m->mode = MODEM_DATA;
     at_emit(m, m->cfg.cflw_prompt, strlen(m->cfg.cflw_prompt));
 }
 
+void at_enter_data_until_ctrlz(struct modem *m, uint32_t max, uint64_t idle_ms, int (*done)(struct modem *m))
+{
+    at_enter_data(m, max, idle_ms, done);
+    m->data.ctrlz = 1;
+    m->data.idle_ms = idle_ms;
+}
+
+static void data_end(struct modem *m)
+{
+    m->mode = MODEM_COMMAND;
+    at_final(m, m->data.done(m));
+}
+
 static void data_byte(struct modem *m, uint8_t b)
 {
-    m->data.buf[m->data.got++] = b;
-    if (m->data.got == m->data.len) {
-        m->mode = MODEM_COMMAND;
-        at_final(m, m->data.done(m));
+    if (m->data.ctrlz) {
+        m->data.deadline = m->now + m->data.idle_ms;
+        if (b == 0x1A || b == 0x1B) {
+            m->data.cancelled = b == 0x1B; /* ESC: nothing is sent */
+            data_end(m);
+            return;
+        }
+        if (m->data.got == m->data.len) {
+            at_log(m, "data mode: over %u bytes before Ctrl-Z, byte dropped", (unsigned)m->data.len);
+            return;
+        }
     }
+    m->data.buf[m->data.got++] = b;
+    if (!m->data.ctrlz && m->data.got == m->data.len)
+        data_end(m);
 }
 
 static void data_timeout(struct modem *m)
@@ -250,6 +362,7 @@ static int run_extended(struct modem *m, const struct at_command *cmd, const cha
 {
     struct at_args args;
 
+    args.n = 0;
     if (n == 0)
         return cmd->exec ? cmd->exec(m, &args) : AT_ERROR;
     if (n == 1 && body[0] == '?')
@@ -281,6 +394,16 @@ static int run_basic(struct modem *m, const struct at_command *cmd, const char *
     return cmd->write(m, &args);
 }
 
+/* Every refusal says why in --trace: the handler's own note comes first
+ * when it gave one; this line names the command and the answer. */
+static void refusal_note(struct modem *m, const char *cmd, size_t n, int rc)
+{
+    if (rc == AT_ERROR)
+        at_log(m, "AT%.*s: ERROR", (int)n, cmd);
+    else if (rc > 0)
+        at_log(m, "AT%.*s: +CME ERROR: %d (%s)", (int)n, cmd, rc, cme_text(rc));
+}
+
 /* Run the commands after "AT"; stops at the first that does not end OK. */
 static int run_commands(struct modem *m, const char *s, size_t n)
 {
@@ -309,8 +432,10 @@ static int run_commands(struct modem *m, const char *s, size_t n)
                 i++;
             }
             cmd = at_lookup(s + name, body - name);
-            if (!cmd)
+            if (!cmd) {
+                at_log(m, "AT%.*s: no such command", (int)(body - name), s + name);
                 return AT_ERROR;
+            }
             rc = run_extended(m, cmd, s + body, i - body);
         } else if (is_alpha(s[i]) || s[i] == '&') {
             if (s[i] == '&') {
@@ -323,14 +448,21 @@ static int run_commands(struct modem *m, const char *s, size_t n)
             while (i < n && is_digit(s[i]))
                 i++;
             cmd = at_lookup(s + name, body - name);
-            if (!cmd)
+            if (!cmd) {
+                at_log(m, "AT%.*s: no such command", (int)(body - name), s + name);
                 return AT_ERROR;
+            }
             rc = run_basic(m, cmd, s + body, i - body);
         } else {
+            at_log(m, "'%c' cannot start a command", s[i]);
             return AT_ERROR;
         }
-        if (rc != AT_OK)
+        if (rc == AT_NONE && i < n)
+            continue; /* AT+CIFSR;E0: the next command gives the result */
+        if (rc != AT_OK) {
+            refusal_note(m, s + name, i - name, rc);
             return rc;
+        }
     }
     return AT_OK;
 }
@@ -350,8 +482,11 @@ static void run_line(struct modem *m)
         at_log(m, "command line over %u characters", MODEM_LINE_MAX);
         rc = AT_ERROR;
     } else if (n < 2 || lower(s[0]) != 'a' || lower(s[1]) != 't' || memchr(s, 0, n)) {
+        at_log(m, "a command line starts with AT");
         rc = AT_ERROR;
     } else {
+        memcpy(m->last_line, s, n); /* for A/ */
+        m->last_len = n;
         rc = run_commands(m, s + 2, n - 2);
     }
     m->line_len = 0;
@@ -366,19 +501,50 @@ static void run_line(struct modem *m)
     }
 }
 
+/* A/ : the previous command line again, at once, without CR (V.25ter
+ * 6.2.2) [INF]; ERROR when there is none. */
+static void repeat_line(struct modem *m)
+{
+    m->line_len = 0;
+    if (m->last_len == 0) {
+        at_log(m, "A/: no previous command line");
+        m->executing = 1;
+        at_final(m, AT_ERROR);
+        return;
+    }
+    memcpy(m->line, m->last_line, m->last_len);
+    m->line_len = m->last_len;
+    run_line(m);
+}
+
 static void command_byte(struct modem *m, uint8_t b)
 {
+    int after_cr = m->after_cr;
+
+    m->after_cr = 0;
+    if (b == '\n' && after_cr)
+        return; /* CR LF ends a line; the LF is no command character */
+    if (b == 0x08 || b == 0x7f) {
+        /* S5 (backspace) and DEL, which terminals send for Backspace
+         * [INF]: the terminal's character is erased too. */
+        if (m->line_len > 0 && !m->line_overflow) {
+            m->line_len--;
+            if (m->echo)
+                at_emit(m, "\b \b", 3);
+        }
+        return;
+    }
     if (m->echo)
         at_emit(m, &b, 1);
     if (b == '\r') {
-        /* An empty line (a lone CR, or CR LF's CR) gets no answer. */
+        m->after_cr = 1;
+        /* An empty line (a lone CR) gets no answer. */
         if (m->line_len > 0 || m->line_overflow)
             run_line(m);
     } else if (b == '\n') {
-        /* ignored: hosts often end lines with CR LF */
-    } else if (b == 0x08 || b == 0x7f) {
-        if (m->line_len > 0 && !m->line_overflow)
-            m->line_len--;
+        /* a lone LF is ignored */
+    } else if (b == '/' && m->line_len == 1 && lower(m->line[0]) == 'a') {
+        repeat_line(m);
     } else if (m->line_len < MODEM_LINE_MAX) {
         m->line[m->line_len++] = (char)b;
     } else {
@@ -463,6 +629,10 @@ void at_engine_clear(struct modem *m)
     m->defer_ms = 0;
     m->echo = m->cfg.echo;
     m->cmee = 0;
+    m->verbose = 1;
+    m->quiet = 0;
+    m->after_cr = 0;
+    m->last_len = 0;
 }
 
 /* The module starts listening (end of boot). */

@@ -3,8 +3,9 @@
  * modem/core/at_table.c: the command table of the module.
  *
  * Each family of commands (cmd_general.c, cmd_network.c, cmd_flash.c,
- * cmd_fota.c, cmd_http.c, and our extension cmd_ota_ext.c) exports its
- * rows; this file only lists the families and
+ * cmd_fota.c, cmd_http.c, our extension cmd_ota_ext.c, and those client
+ * libraries send: cmd_registration.c, cmd_socket.c, cmd_tcpip.c,
+ * cmd_dns.c, cmd_httpsend.c) exports its rows; this file only lists the families and
  * finds a row by name. Adding a command is adding a row to its family;
  * adding a family is adding a line below. Names compare without case, as
  * the module does ("at+csq" works).
@@ -20,6 +21,11 @@ static const struct at_command *const families[] = {
     at_fota_commands,
     at_http_commands,
     at_ota_ext_commands,
+    at_registration_commands,
+    at_socket_commands,
+    at_tcpip_commands,
+    at_dns_commands,
+    at_httpsend_commands,
 };
 
 static int same_name(const char *a, size_t n, const char *b)

@@ -5,13 +5,23 @@
  * A reset (power-on, AT+CFUN=1,1, the end of AT+CFOTA=5; entry.c decides
  * when) makes the module
  * deaf, forgets everything not saved, reads its record from flash and,
- * after the boot time, runs this sequence (note sections 4 and 5):
+ * after the boot time, runs one of two sequences. After an update (note
+ * sections 4 and 5), the FOTA AN's:
  *
  *   *MATREADY: 1
  *   +CFUN: 1
- *   +CFOTA: Update successfully | +CFOTA: Update fail   (update pending)
+ *   +CFOTA: Update successfully | +CFOTA: Update fail
  *   +CPIN: READY
  *
+ * and at any other boot (power-on, AT+CFUN=1,1, AT+CRESET) the manual's
+ * [M105 3.2.20], which clients wait for ("SMS Ready"):
+ *
+ *   RDY
+ *   +CFUN: 1
+ *   +CPIN: READY
+ *   SMS Ready
+ *
+ * (cfg.boot_fota_an gives the first set at every boot.)
  * The URCs are sent only when AT+IPR is not 0: an auto-bauding module
  * does not know the host's rate yet [M102 1.3]; that is why the note sets
  * AT+IPR=115200 before every step that reboots. The update runs between
@@ -51,6 +61,8 @@ void modem_boot_begin(struct modem *m)
     strcpy(m->cpsms_act, "01000011");
     m->clts = 0;
     m->rec_ok = modem_record_load(&m->map, &m->rec) == CFOTA_OK;
+    m->update_result = 0;
+    m->boot_an = m->cfg.boot_fota_an || (m->rec_ok && m->rec.pending);
     m->boot_step = BOOT_START;
     m->boot_at = m->now + at_real_ms(m, 3000);
 }
@@ -92,7 +104,7 @@ void modem_boot_tick(struct modem *m)
     switch (m->boot_step) {
     case BOOT_START:
         if (urcs) {
-            at_emit_line(m, "*MATREADY: 1");
+            at_emit_line(m, m->boot_an ? "*MATREADY: 1" : "RDY");
             at_emit_line(m, "+CFUN: 1");
         }
         if (m->rec_ok && m->rec.pending) {
@@ -120,14 +132,18 @@ void modem_boot_tick(struct modem *m)
             m->boot_at += at_real_ms(m, 1000);
             return;
         }
+        m->update_result = rc == CFOTA_OK ? 1 : 2;
         if (urcs)
             at_emit_line(m, rc == CFOTA_OK ? "+CFOTA: Update successfully" : "+CFOTA: Update fail");
         m->boot_step = BOOT_SIM;
         break;
     case BOOT_SIM:
         m->boot_step = BOOT_NONE;
-        if (urcs)
+        if (urcs) {
             at_emit_line(m, boot_cpin(m));
+            if (!m->boot_an && m->cfg.sim != MODEM_SIM_ABSENT)
+                at_emit_line(m, "SMS Ready");
+        }
         at_engine_ready(m);
         modem_net_power_on(m);
         break;

@@ -18,6 +18,8 @@
 
 #include <stdio.h>
 
+#include "hash.h"
+
 /* The manual's addresses are absolute and decimal; all come from the one
  * flash map of modem.h. */
 #define RESERVED_FIRST ((long)MODEM_RESERVED_ADDR)
@@ -129,8 +131,7 @@ static int cflw_write(struct modem *m, const struct at_args *a)
 
 static int cflr_write(struct modem *m, const struct at_args *a)
 {
-    static const char digits[] = "0123456789abcdef";
-    long addr, len, i;
+    long addr, len;
     uint8_t buf[MODEM_CFLW_MAX];
     char hex[2 * MODEM_CFLW_MAX + 1];
 
@@ -145,11 +146,7 @@ static int cflr_write(struct modem *m, const struct at_args *a)
         at_power_lost(m);
         return CME_FAILED;
     }
-    for (i = 0; i < len; i++) {
-        hex[2 * i] = digits[buf[i] >> 4];
-        hex[2 * i + 1] = digits[buf[i] & 15];
-    }
-    hex[2 * len] = 0;
+    host_hex(buf, (size_t)len, hex);
     at_info(m, "+CFLR: %s", hex);
     return AT_OK;
 }

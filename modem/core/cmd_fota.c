@@ -75,8 +75,25 @@ static int cfota_write(struct modem *m, const struct at_args *a)
     }
 }
 
+/* AT+CFOTA?: the SIM7020 manual gives no read form; clients send it to
+ * see whether an update runs, so it answers with the SIM7000's status
+ * numbers [INF]: 1 a download or update runs, 6 the update at the last
+ * boot succeeded, 7 it failed, 0 none of these. */
+static int cfota_read(struct modem *m, const struct at_args *a)
+{
+    int status = ota_busy(m) ? 1 : m->update_result == 1 ? 6 : m->update_result == 2 ? 7 : 0;
+    at_info(m, "+CFOTA: %d", status);
+    return AT_OK;
+}
+
+static int cfota_test(struct modem *m, const struct at_args *a)
+{
+    at_info(m, "+CFOTA: (1-5)");
+    return AT_OK;
+}
+
 const struct at_command at_fota_commands[] = {
-    /* name    exec  test  read  write: the manual gives only the write form */
-    {"+CFOTA", NULL, NULL, NULL, cfota_write},
+    /* name    exec  test        read        write */
+    {"+CFOTA", NULL, cfota_test, cfota_read, cfota_write},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * modem/cmd_general.c: the identity and interface commands: AT, ATE,
- * ATI, ATZ, AT&F, AT&W, AT+CGMI, AT+CGMM, AT+CGMR, AT+CGSN, AT+CIMI,
- * AT+CCID, AT+CBC, AT+CMEE, AT+IPR.
+ * ATI, ATV, ATQ, ATZ, AT&F, AT&W, AT&V, AT+CGMI/GMI, AT+CGMM/GMM,
+ * AT+CGMR/GMR, AT+CGSN/GSN, AT+CIMI, AT+CCID, AT+CBC, AT+CMEE, AT+IPR.
  *
  * These are what client libraries send at start-up; their answers follow
  * the manual's formats, with values from the configuration (model, IMEI,
@@ -48,11 +48,77 @@ static int echo_set(struct modem *m, const struct at_args *a)
     return AT_OK;
 }
 
-/* ATZ, AT&F: back to the power-on interface settings. */
+/* ATV0/ATV1: numeric or verbose result codes; ATQ0/ATQ1: result codes
+ * sent or not [M105 2.2.21, 2.2.7]. */
+static int verbose_set(struct modem *m, const struct at_args *a)
+{
+    long v = 0;
+    if (a->n == 1 && at_arg_int(a, 0, 0, 1, &v) != 0)
+        return AT_ERROR;
+    m->verbose = (int)v;
+    return AT_OK;
+}
+
+static int quiet_set(struct modem *m, const struct at_args *a)
+{
+    long v = 0;
+    if (a->n == 1 && at_arg_int(a, 0, 0, 1, &v) != 0)
+        return AT_ERROR;
+    m->quiet = (int)v;
+    return AT_OK;
+}
+
+/* ATZ, AT&F: back to the power-on interface settings (AT&W saves
+ * nothing of its own here, so the user profile is the factory one). */
 static int profile_reset(struct modem *m, const struct at_args *a)
 {
     m->echo = m->cfg.echo;
     m->cmee = 0;
+    m->verbose = 1;
+    m->quiet = 0;
+    m->net.creg_n = m->net.cgreg_n = 0;
+    return AT_OK;
+}
+
+/* AT&V: the active profile, the manual's list with the current values
+ * [M105 2.2.28]. */
+static int profile_show(struct modem *m, const struct at_args *a)
+{
+    at_info(m, "ACTIVE PROFILE");
+    at_info(m, "E: %d", m->echo);
+    at_info(m, "L: 0");
+    at_info(m, "M: 0");
+    at_info(m, "Q: %d", m->quiet);
+    at_info(m, "V: %d", m->verbose);
+    at_info(m, "X: 4");
+    at_info(m, "S0: 0");
+    at_info(m, "S1: 0");
+    at_info(m, "S2: 43");
+    at_info(m, "S3: 13");
+    at_info(m, "S4: 10");
+    at_info(m, "S5: 8");
+    at_info(m, "S6: 2");
+    at_info(m, "S7: 60");
+    at_info(m, "S8: 2");
+    at_info(m, "S10: 15");
+    at_info(m, "S12: 50");
+    at_info(m, "S25: 5");
+    at_info(m, "+CR: 0");
+    at_info(m, "+CMEE: %d", m->cmee);
+    at_info(m, "+IFC: 0,0");
+    at_info(m, "+ICF: 3,3");
+    at_info(m, "+CSCS: \"IRA\"");
+    at_info(m, "+IPR: %u", (unsigned)m->settings.ipr);
+    at_info(m, "&C: 1");
+    at_info(m, "&D: 2");
+    at_info(m, "+CGEREP: 0");
+    at_info(m, "+CEER: 0");
+    at_info(m, "+CGPIAF: %d,%d,%d,%d", m->net.cgpiaf[0], m->net.cgpiaf[1], m->net.cgpiaf[2], m->net.cgpiaf[3]);
+    at_info(m, "+CPSMSTATUS: 1");
+    at_info(m, "+CMGF: 0");
+    at_info(m, "+CSDH: 0");
+    at_info(m, "+CSMINS: 0");
+    at_info(m, "+CMUX: 0,0,0,31,10,3,30,10,2");
     return AT_OK;
 }
 
@@ -62,6 +128,18 @@ static int profile_reset_n(struct modem *m, const struct at_args *a)
     if (at_arg_int(a, 0, 0, 0, &v) != 0)
         return AT_ERROR;
     return profile_reset(m, a);
+}
+
+/* AT&W0, AT&V0: only profile 0 exists. */
+static int profile_reset_n_ok(struct modem *m, const struct at_args *a)
+{
+    long v;
+    return at_arg_int(a, 0, 0, 0, &v) == 0 ? AT_OK : AT_ERROR;
+}
+
+static int profile_show_n(struct modem *m, const struct at_args *a)
+{
+    return profile_reset_n_ok(m, a) == AT_OK ? profile_show(m, a) : AT_ERROR;
 }
 
 static int ati(struct modem *m, const struct at_args *a)
@@ -188,11 +266,18 @@ const struct at_command at_general_commands[] = {
     {"I",       ati,           NULL,    NULL,      NULL},
     {"Z",       profile_reset, NULL,    NULL,      profile_reset_n},
     {"&F",      profile_reset, NULL,    NULL,      profile_reset_n},
-    {"&W",      ok,            NULL,    NULL,      NULL},
+    {"&W",      ok,            NULL,    NULL,      profile_reset_n_ok},
+    {"&V",      profile_show,  NULL,    NULL,      profile_show_n},
+    {"V",       verbose_set,   NULL,    NULL,      verbose_set},
+    {"Q",       quiet_set,     NULL,    NULL,      quiet_set},
     {"+CGMI",   cgmi,          ok,      NULL,      NULL},
     {"+CGMM",   cgmm,          ok,      NULL,      NULL},
     {"+CGMR",   cgmr,          ok,      NULL,      NULL},
     {"+CGSN",   cgsn,          ok,      NULL,      NULL},
+    {"+GSN",    cgsn,          ok,      NULL,      NULL},
+    {"+GMM",    cgmm,          ok,      NULL,      NULL},
+    {"+GMI",    cgmi,          ok,      NULL,      NULL},
+    {"+GMR",    cgmr,          ok,      NULL,      NULL},
     {"+CIMI",   cimi,          ok,      NULL,      NULL},
     {"+CCID",   ccid,          ok,      NULL,      NULL},
     {"+CBC",    cbc,           NULL,    NULL,      NULL},

@@ -95,7 +95,7 @@ static int con_write(struct modem *m, const struct at_args *a)
     struct modem_httpc *c;
     int id;
 
-    if (a->n != 1 || !(c = client_arg(m, a, &id)) || !c->created || c->busy)
+    if (a->n != 1 || !(c = client_arg(m, a, &id)) || !c->created || c->busy || c->sending)
         return AT_ERROR;
     if (c->connected)
         return AT_OK;
@@ -187,11 +187,14 @@ static int discon_write(struct modem *m, const struct at_args *a)
 {
     struct modem_httpc *c;
     int id;
-    if (a->n != 1 || !(c = client_arg(m, a, &id)) || !c->connected)
+    if (a->n != 1 || !(c = client_arg(m, a, &id)))
         return AT_ERROR;
-    if (c->busy)
+    if (!c->connected)
+        return AT_OK; /* [INF] clients disconnect every id 0-4 at start-up */
+    if (c->busy || c->sending)
         modem_http_cancel(m, id);
     c->busy = 0;
+    c->sending = 0;
     c->connected = 0;
     return AT_OK;
 }
@@ -208,7 +211,7 @@ static int destroy_write(struct modem *m, const struct at_args *a)
     int id;
     if (a->n != 1 || !(c = client_arg(m, a, &id)) || !c->created)
         return AT_ERROR;
-    if (c->busy)
+    if (c->busy || c->sending)
         modem_http_cancel(m, id);
     memset(c, 0, sizeof *c);
     return AT_OK;
@@ -237,6 +240,10 @@ static int find_content_length(const char *h, size_t len, uint32_t *out)
 void chttp_on_head(struct modem *m, int slot, int status, const char *headers, size_t len)
 {
     struct modem_httpc *c = &m->httpc[slot];
+    if (c->sending) {
+        httpsend_on_head(m, slot, status, headers, len);
+        return;
+    }
     if (!c->busy || !c->connected)
         return; /* AT+CHTTPCON sends no request */
     c->status = status;
@@ -257,6 +264,10 @@ int chttp_on_body(struct modem *m, int slot, const uint8_t *data, size_t len)
     struct modem_httpc *c = &m->httpc[slot];
     int rc;
 
+    if (c->sending) {
+        httpsend_on_body(m, slot, data, len);
+        return 0;
+    }
     if (!c->busy || c->failed)
         return -1;
     if (!is_2xx(c->status))
@@ -279,6 +290,10 @@ void chttp_on_done(struct modem *m, int slot, int result)
 {
     struct modem_httpc *c = &m->httpc[slot];
 
+    if (c->sending) {
+        httpsend_on_done(m, slot, result);
+        return;
+    }
     if (!c->busy)
         return;
     if (!c->connected) {

@@ -83,7 +83,7 @@ static int cgreg_read(struct modem *m, const struct at_args *a)
 {
     int stat = modem_net_stat(m);
     if (m->net.cgreg_n == 2 && stat == 1)
-        at_info(m, "+CGREG: 2,1,\"0000\",\"00000000\",9,\"00\"");
+        at_info(m, "+CGREG: 2,1,\"%s\",\"%s\",9,\"00\"", MODEM_NET_TAC, MODEM_NET_CELL_ID);
     else
         at_info(m, "+CGREG: %d,%d", m->net.cgreg_n, stat);
     return AT_OK;

@@ -4,7 +4,7 @@
  *
  * Everything the host does to the module comes in here: power-on
  * (modem_init), bytes (modem_input), time (modem_tick), a reset
- * (modem_reset) and the events of its HTTP transfers. This file is the
+ * (modem_reset) and the events of its HTTP transfers and sockets. This file is the
  * only one that decides what happens next: it lets time pass for the AT
  * engine, the boot sequence and the network, routes each HTTP event to
  * the owner of its slot, and after every step acts on what the layers
@@ -22,16 +22,21 @@
 #include "parts.h"
 #include "ota.h"
 
-/* Transfers in flight die with the module; the clients are forgotten. */
+/* Transfers and sockets in flight die with the module; the clients are
+ * forgotten, the socket families start over. */
 static void drop_transfers(struct modem *m)
 {
     int i;
     for (i = 0; i < MODEM_HTTP_SLOTS; i++) {
-        if ((i < MODEM_HTTP_CLIENTS && m->httpc[i].busy) || (i == MODEM_HTTP_OTA_SLOT && ota_busy(m)))
+        if ((i < MODEM_HTTP_CLIENTS && (m->httpc[i].busy || m->httpc[i].sending)) ||
+            (i == MODEM_HTTP_OTA_SLOT && ota_busy(m)))
             modem_http_cancel(m, i);
     }
     memset(m->httpc, 0, sizeof m->httpc);
     ota_clear(m);
+    modem_sock_clear(m);
+    cso_reset(m);
+    cip_reset(m);
 }
 
 void modem_reset(struct modem *m)
@@ -167,5 +172,51 @@ void modem_http_done(struct modem *m, int slot, int result, uint64_t now)
         ota_on_done(m, result);
     else
         chttp_on_done(m, slot, result);
+    modem_tick(m, now);
+}
+
+/* ---- socket events: slots 0-4 to the native family, 5-10 to TCP/IP ---- */
+
+static int listening_socket(const struct modem *m, int slot)
+{
+    return slot >= 0 && slot < MODEM_SOCK_SLOTS && m->mode != MODEM_OFF && m->sock[slot].state != SOCK_FREE;
+}
+
+void modem_sock_connected(struct modem *m, int slot, int err, uint64_t now)
+{
+    modem_tick(m, now);
+    if (!listening_socket(m, slot))
+        return;
+    if (err)
+        at_log(m, "socket %d: connect to %s:%u failed (%d)", slot, m->sock[slot].ip, m->sock[slot].port, err);
+    if (slot < MODEM_SOCK_CIP_BASE)
+        cso_on_connected(m, slot, err);
+    else
+        cip_on_connected(m, slot - MODEM_SOCK_CIP_BASE, err);
+    modem_tick(m, now);
+}
+
+void modem_sock_received(struct modem *m, int slot, const void *data, size_t len, uint64_t now)
+{
+    modem_tick(m, now);
+    if (!listening_socket(m, slot) || len == 0)
+        return;
+    if (slot < MODEM_SOCK_CIP_BASE)
+        cso_on_received(m, slot, data, len);
+    else
+        cip_on_received(m, slot - MODEM_SOCK_CIP_BASE, data, len);
+    modem_tick(m, now);
+}
+
+void modem_sock_closed(struct modem *m, int slot, int err, uint64_t now)
+{
+    modem_tick(m, now);
+    if (!listening_socket(m, slot))
+        return;
+    at_log(m, "socket %d: closed by the peer (%d)", slot, err);
+    if (slot < MODEM_SOCK_CIP_BASE)
+        cso_on_closed(m, slot, err);
+    else
+        cip_on_closed(m, slot - MODEM_SOCK_CIP_BASE, err);
     modem_tick(m, now);
 }

@@ -19,7 +19,8 @@ int modem_http_start(struct modem *m, const struct modem_http_request *req)
         at_log(m, "refused %s: the emulator talks to loopback hosts only", req->url);
         return -1;
     }
-    at_log(m, "http %d: %s %s%s", req->slot, req->kind == MODEM_HTTP_CONNECT ? "CONNECT" : "GET",
+    at_log(m, "http %d: %s %s%s", req->slot,
+           req->kind == MODEM_HTTP_CONNECT ? "CONNECT" : req->kind == MODEM_HTTP_SEND ? req->method : "GET",
            req->url, req->range_from ? " (resumed)" : "");
     return m->cfg.http.start(m->cfg.http.ctx, req);
 }

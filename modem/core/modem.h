@@ -28,6 +28,12 @@
  *                  pending update
  *   http_request.c, update_store.c, http_header.c   HTTP for the handlers
  *   settings.c, config.c                            settings and defaults
+ *   cmd_registration.c  AT+CREG, CGPADDR, CENG, CBATCHK, CGPIAF, CRESET
+ *   cmd_socket.c   the native sockets, AT+CSOC... (modem_sock.h)
+ *   cmd_tcpip.c    the TCP/IP application family, AT+CIP...
+ *   cmd_dns.c      AT+CDNSCFG, AT+CDNSGIP
+ *   cmd_httpsend.c AT+CHTTPSEND and its +CHTTPNMIH/+CHTTPNMIC
+ *   sock_request.c sockets for the handlers (modem_sock.h)
  *
  * Host-only code (it uses snprintf), but the core never blocks, never
  * reads a clock, never allocates, and never calls the host except
@@ -44,12 +50,15 @@
 #include "cfota/update.h"
 #include "modem_http.h"
 #include "ota_state.h"
+#include "modem_sock.h"
 
 #define MODEM_LINE_MAX 2048u    /* command-line buffer [M102 1.3.4] */
 #define MODEM_RESP_MAX 8192u    /* one command's response, all lines */
-#define MODEM_URCQ_MAX 4096u    /* URCs held while a command runs */
+#define MODEM_URCQ_MAX 32768u   /* URCs held while a command runs (HTTP
+                                   bodies arrive in +CHTTPNMIC chunks) */
 #define MODEM_INPUT_MAX 8192u   /* input held while a command runs */
 #define MODEM_CFLW_MAX 512u     /* bytes of one AT+CFLW [M102 p.232] */
+#define MODEM_DATA_MAX 1460u    /* bytes of one data mode (AT+CIPSEND) */
 #define MODEM_VERSION_MAX 32u   /* running firmware version string */
 #define MODEM_TEXT_MAX 64u      /* identity strings, APN, user, password */
 #define MODEM_IPS_MAX 4u        /* addresses handed out, one per attach */
@@ -135,6 +144,9 @@ struct modem_settings {
     char fota_url[OTA_URL_MAX + 1];        /* AT+CFOTASRV: "" none */
     char fota_token[OTA_TOKEN_MAX + 1];    /* its device token */
     struct modem_ota_saved ota;            /* download progress */
+    int cbatchk;                           /* AT+CBATCHK */
+    int csosendflag, csorcvflag;           /* AT+CSOSENDFLAG, AT+CSORCVFLAG */
+    int chttppara;                         /* AT+CHTTPPARA */
 };
 
 /* The factory settings: AT+IPR=0, no AT*MCGDEFCONT. */
@@ -186,6 +198,11 @@ struct modem_config {
      * not signed with it, before anything is written (the engine's
      * cfg.policy, fota_engine_cfg). */
     const struct cfota_verifier *trust;
+    struct modem_sock_ops sock; /* sockets (sock.h); open NULL: none */
+    int boot_fota_an;         /* boot URCs of the FOTA AN (*MATREADY: 1)
+                                 at every boot, not only after an update */
+    const char *dns_hosts;    /* AT+CDNSGIP's names: "name=ip,name=ip"
+                                 besides localhost (NULL: none) */
 };
 
 /* Defaults: the values of the application note (CHN-UNICOM, shnbiot,
@@ -210,7 +227,9 @@ struct modem_net {
     int detached;             /* AT+CGATT=0: not even searching */
     uint64_t attach_at;       /* when registration completes */
     unsigned attaches;        /* completed attaches since power-on */
-    int cgreg_n, cereg_n;     /* URC modes */
+    int creg_n, cgreg_n, cereg_n; /* URC modes */
+    int cgpiaf[4];            /* AT+CGPIAF */
+    int ceng_mode;            /* AT+CENG */
     int pdp_active;
     char apn[MODEM_TEXT_MAX + 1]; /* APN of the current attach */
 };
@@ -228,11 +247,16 @@ struct modem {
     enum modem_mode mode;
     uint64_t now;
     int echo, cmee;
+    int verbose, quiet;       /* ATV, ATQ */
+    char final_text[80];      /* of at_result() */
 
     /* command line being typed */
     char line[MODEM_LINE_MAX + 1];
     size_t line_len;
     int line_overflow;
+    char last_line[MODEM_LINE_MAX + 1]; /* for A/ */
+    int after_cr;             /* the last byte ended a line */
+    size_t last_len;
 
     /* the running command */
     char resp[MODEM_RESP_MAX];
@@ -250,19 +274,25 @@ struct modem {
 
     int executing;            /* a handler runs: URCs are held */
 
-    /* data mode (AT+CFLW): raw bytes until len, then done() */
+    /* data mode (AT+CFLW, AT+CSODSEND, AT+CIPSEND): raw bytes until len
+     * (or Ctrl-Z), then done() */
     struct {
         const struct cfota_area *area;
         uint32_t off, len, got;
         uint64_t deadline;
+        uint64_t idle_ms;     /* Ctrl-Z mode: the deadline moves */
+        int ctrlz, cancelled;
+        int slot;             /* the socket being written */
         int (*done)(struct modem *m);
-        uint8_t buf[MODEM_CFLW_MAX];
+        uint8_t buf[MODEM_DATA_MAX];
     } data;
 
     /* power-on sequence */
     enum modem_boot_step boot_step;
     uint64_t boot_at;
-    int update_result;        /* of the update run at this boot */
+    int update_result;        /* of the update run at this boot: 0 none,
+                                 1 success, 2 failure */
+    int boot_an;              /* this boot shows the FOTA AN's URCs */
 
     struct modem_net net;
     int cpsms_mode, clts;
@@ -278,6 +308,11 @@ struct modem {
     /* requests of the layers below to the entry point (at_command.h) */
     int power_lost;           /* a flash operation failed: stop */
     int reset_wanted;         /* reset once no command runs */
+
+    struct modem_sock sock[MODEM_SOCK_SLOTS];     /* modem_sock.h */
+    int csorxget;                                 /* AT+CSORXGET mode */
+    struct modem_cip cip;                         /* AT+CIP... state */
+    char dns[2][16];                              /* AT+CDNSCFG */
 };
 
 /* ---- the entry point (entry.c) ---- */

@@ -32,6 +32,7 @@ struct modem;
 #define MODEM_HTTP_SLOTS 6
 #define MODEM_HTTP_HOST_MAX 255u
 #define MODEM_HTTP_HEADER_MAX 2048u /* header text carried by +CHTTPNMIH */
+#define MODEM_HTTP_CHUNK 500u  /* body bytes per +CHTTPNMIC [INF] */
 
 /* The outcome of a transfer, as the manual's +CHTTPERR codes [M102 7.2]. */
 #define MODEM_HTTP_DONE 0          /* the response arrived complete */
@@ -44,7 +45,8 @@ struct modem;
 
 enum modem_http_kind {
     MODEM_HTTP_CONNECT, /* open a TCP connection to url's host, no request */
-    MODEM_HTTP_GET
+    MODEM_HTTP_GET,
+    MODEM_HTTP_SEND     /* AT+CHTTPSEND: method, headers and body below */
 };
 
 struct modem_http_request {
@@ -55,6 +57,13 @@ struct modem_http_request {
     const char *password;
     uint32_t range_from;   /* > 0: send "Range: bytes=<range_from>-" */
     const char *if_range;  /* with range_from: the If-Range value, or NULL */
+    /* MODEM_HTTP_SEND only: */
+    const char *method;    /* "GET", "POST", "PUT", "DELETE" */
+    const char *headers;   /* header lines, each ending in CRLF ("" none),
+                              sent as given, after Host */
+    const char *content_type; /* POST/PUT: the Content-Type, or NULL */
+    const uint8_t *body;   /* POST/PUT: body_len bytes (Content-Length) */
+    size_t body_len;
 };
 
 struct modem_http_ops {
@@ -97,6 +106,12 @@ struct modem_httpc {
     uint32_t content_len, got;    /* Content-Length, bytes stored */
     int has_content_len;
     int failed;                   /* a TOFS that stopped storing */
+    /* AT+CHTTPSEND (cmd_httpsend.c) */
+    int sending;                  /* a request in flight */
+    int close_after;              /* the answer said "Connection: close" */
+    long total;                   /* +CHTTPNMIC <total_length>, -1 unknown */
+    size_t chunk_len;             /* body bytes held for the next URC */
+    uint8_t chunk[MODEM_HTTP_CHUNK];
 };
 
 #endif

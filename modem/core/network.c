@@ -39,6 +39,10 @@ static void start_attach(struct modem *m)
 static void report_stat(struct modem *m)
 {
     int stat = modem_net_stat(m);
+    if (m->net.creg_n == 2 && stat == 1)
+        at_urc(m, "+CREG: 1,\"%s\",\"%s\",9", MODEM_NET_TAC, MODEM_NET_CELL_ID);
+    else if (m->net.creg_n >= 1)
+        at_urc(m, "+CREG: %d", stat);
     if (m->net.cgreg_n >= 1)
         at_urc(m, "+CGREG: %d", stat);
     if (m->net.cereg_n >= 1)
@@ -61,6 +65,7 @@ void modem_net_power_on(struct modem *m)
     m->net.pin_ok = 0;
     m->net.registered = 0;
     m->net.attaches = 0;
+    m->net.creg_n = 0;
     m->net.cgreg_n = 0;
     m->net.cereg_n = 0;
     m->net.pdp_active = 0;

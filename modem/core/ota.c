@@ -445,8 +445,14 @@ int ota_report(struct modem *m)
         return CME_NOT_ALLOWED;
     if (s->state != OTA_UPDATING && s->state != OTA_FAILED)
         return AT_OK; /* nothing to report */
-    if (!m->settings.fota_url[0] || !m->net.pdp_active)
+    if (!m->settings.fota_url[0]) {
+        at_log(m, "CFOTA=4: no FOTA server set (AT+CFOTASRV)");
         return CME_FAILED;
+    }
+    if (!m->net.pdp_active) {
+        at_log(m, "CFOTA=4: the network is not up yet (no PDP context): wait for +CGREG: 1");
+        return CME_FAILED;
+    }
     ok = s->state == OTA_UPDATING && !strcmp(m->rec.version, s->to);
     server_url(m, url, sizeof url, "/d/v1/report");
     add_param(url, sizeof url, "from", s->from);

@@ -53,6 +53,22 @@ void chttp_on_head(struct modem *m, int slot, int status, const char *headers, s
 int chttp_on_body(struct modem *m, int slot, const uint8_t *data, size_t len);
 void chttp_on_done(struct modem *m, int slot, int result);
 
+/* ---- the owners of the socket slots ---- */
+
+/* The native sockets, slots 0-4 (cmd_socket.c), and the TCP/IP family's
+ * connections 0-5, slots 5-10 (cmd_tcpip.c). */
+void cso_on_connected(struct modem *m, int id, int err);
+void cso_on_received(struct modem *m, int id, const uint8_t *data, size_t len);
+void cso_on_closed(struct modem *m, int id, int err);
+void cip_on_connected(struct modem *m, int n, int err);
+void cip_on_received(struct modem *m, int n, const uint8_t *data, size_t len);
+void cip_on_closed(struct modem *m, int n, int err);
+/* Reset: the families' NO_SAVE settings and state back to boot values. */
+void cso_reset(struct modem *m);
+void cip_reset(struct modem *m);
+/* Reset: close every socket (sock_request.c). */
+void modem_sock_clear(struct modem *m);
+
 /* The FOTA client, slot MODEM_HTTP_OTA_SLOT (ota.c). */
 void ota_on_head(struct modem *m, int status, const char *headers, size_t len);
 int ota_on_body(struct modem *m, const uint8_t *data, size_t len);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/settings.c: the settings the manual marks AUTO_SAVE: AT+IPR and
- * AT*MCGDEFCONT (AUTO_SAVE_REBOOT), our extension AT+CFOTASRV, and the
+ * modem/settings.c: the settings the manual marks AUTO_SAVE: AT+IPR,
+ * AT*MCGDEFCONT (AUTO_SAVE_REBOOT), AT+CBATCHK, AT+CSOSENDFLAG,
+ * AT+CSORCVFLAG and AT+CHTTPPARA, our extension AT+CFOTASRV, and the
  * progress of an over-the-air download (ota.h). They survive a power cycle, so the
  * host (modem/runner.c) writes them to "<state>/settings" each time one
  * changes, as "key=value" lines, and passes them back at the next start.
@@ -28,10 +29,11 @@ size_t modem_settings_format(const struct modem_settings *s, char *out, size_t c
                      "ipr=%u\napn_set=%d\npdp_type=%s\napn=%s\nuser=%s\npwd=%s\n"
                      "fota_url=%s\nfota_token=%s\n"
                      "ota_state=%d\nota_package=%s\nota_md5=%s\nota_size=%u\nota_offset=%u\n"
-                     "ota_from=%s\nota_to=%s\nota_reason=%s\n",
+                     "ota_from=%s\nota_to=%s\nota_reason=%s\n"
+                     "cbatchk=%d\ncsosendflag=%d\ncsorcvflag=%d\nchttppara=%d\n",
                      (unsigned)s->ipr, s->apn_set, s->pdp_type, s->apn, s->user, s->pwd, s->fota_url,
                      s->fota_token, o->state, o->package, o->md5, (unsigned)o->size, (unsigned)o->offset,
-                     o->from, o->to, o->reason);
+                     o->from, o->to, o->reason, s->cbatchk, s->csosendflag, s->csorcvflag, s->chttppara);
     return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
@@ -100,6 +102,22 @@ static int parse_ota(struct modem_settings *s, const char *line, size_t k, const
     return 1;
 }
 
+/* The 0/1 switches of the client families; returns 1 if key was one. */
+static int parse_flag(struct modem_settings *s, const char *line, size_t k, const char *v, size_t vn)
+{
+    static const char *const keys[] = {"cbatchk", "csosendflag", "csorcvflag", "chttppara"};
+    int *const fields[] = {&s->cbatchk, &s->csosendflag, &s->csorcvflag, &s->chttppara};
+    size_t i;
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (key_is(line, k, keys[i])) {
+            if (vn == 1 && (v[0] == '0' || v[0] == '1'))
+                *fields[i] = v[0] - '0';
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void parse_line(struct modem_settings *s, const char *line, size_t n)
 {
     const char *eq = memchr(line, '=', n);
@@ -112,7 +130,7 @@ static void parse_line(struct modem_settings *s, const char *line, size_t n)
     k = (size_t)(eq - line);
     v = eq + 1;
     vn = n - k - 1;
-    if (parse_ota(s, line, k, v, vn))
+    if (parse_ota(s, line, k, v, vn) || parse_flag(s, line, k, v, vn))
         return;
     if ((k == 3 && !memcmp(line, "ipr", 3)) || (k == 7 && !memcmp(line, "apn_set", 7))) {
         char *end;
@@ -160,4 +178,18 @@ void modem_settings_changed(struct modem *m)
 {
     if (m->cfg.io.save)
         m->cfg.io.save(m->cfg.io.ctx, &m->settings);
+}
+
+int modem_settings_set_flag(struct modem *m, const struct at_args *a, int *field)
+{
+    long v;
+    if (a->n != 1 || at_arg_int(a, 0, 0, 1, &v) != 0) {
+        at_log(m, "the value is 0 or 1");
+        return CME_BAD_PARAM;
+    }
+    if (*field != (int)v) {
+        *field = (int)v;
+        modem_settings_changed(m);
+    }
+    return AT_OK;
 }

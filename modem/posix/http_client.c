@@ -20,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
@@ -170,6 +171,43 @@ static void op_cancel(void *ctx, int slot)
     cancel_slot(ctx, slot);
 }
 
+/* AT+CHTTPSEND's method, header lines and body, sent as the module
+ * composes them: libcurl's own Content-Type and Expect are suppressed
+ * unless the request gives them. */
+static void set_request(struct xfer *x, const struct modem_http_request *req)
+{
+    const char *p = req->headers ? req->headers : "";
+    char line[1100];
+    int has_body = !strcmp(req->method, "POST") || !strcmp(req->method, "PUT");
+
+    while (*p) {
+        size_t n = strcspn(p, "\r\n");
+        if (n > 0 && n < sizeof line) {
+            memcpy(line, p, n);
+            line[n] = 0;
+            x->headers_out = curl_slist_append(x->headers_out, line);
+        }
+        p += n;
+        while (*p == '\r' || *p == '\n')
+            p++;
+    }
+    if (has_body) {
+        if (req->content_type) {
+            snprintf(line, sizeof line, "Content-Type: %s", req->content_type);
+            x->headers_out = curl_slist_append(x->headers_out, line);
+        } else {
+            x->headers_out = curl_slist_append(x->headers_out, "Content-Type:");
+        }
+        x->headers_out = curl_slist_append(x->headers_out, "Expect:");
+        curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
+        curl_easy_setopt(x->easy, CURLOPT_COPYPOSTFIELDS, req->body_len ? (const char *)req->body : "");
+    }
+    if (strcmp(req->method, "GET") != 0)
+        curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, req->method);
+    if (x->headers_out)
+        curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers_out);
+}
+
 static int op_start(void *ctx, const struct modem_http_request *req)
 {
     struct http_client *c = ctx;
@@ -197,6 +235,12 @@ static int op_start(void *ctx, const struct modem_http_request *req)
         curl_easy_setopt(x->easy, CURLOPT_USERNAME, req->user);
         curl_easy_setopt(x->easy, CURLOPT_PASSWORD, req->password ? req->password : "");
     }
+    /* An AT+CHTTPCREATE client without a certificate does TLS without
+     * authenticating the server (spec sim7020-clients.md 7.1). */
+    curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    if (req->kind == MODEM_HTTP_SEND)
+        set_request(x, req);
     if (req->kind == MODEM_HTTP_CONNECT) {
         curl_easy_setopt(x->easy, CURLOPT_CONNECT_ONLY, 1L);
     } else {

@@ -9,7 +9,8 @@
  * flash gets the firmware image at first start.
  *
  * The loop waits in poll() for input, for the network (the sockets of
- * the HTTP transfers, http_client.c) or for the core's next event
+ * the HTTP transfers, http_client.c, and of AT+CSOC/AT+CIPSTART,
+ * sock_client.c) or for the core's next event
  * (modem_next_event) and passes the monotonic time in milliseconds. A
  * flash operation that fails because the armed --power-cut-after cut
  * happened ends the process with status 75, as if the power went.
@@ -32,6 +33,7 @@
 #include "http_client.h"
 #include "sign.h"
 #include "cfota_mbedtls.h"
+#include "sock_client.h"
 
 #define EXIT_POWER_CUT 75
 #define DEFAULT_VERSION "1752B05SIM7020C"
@@ -42,6 +44,7 @@ struct runner {
     struct modem_link link;
     struct flashsim *sim;
     struct http_client *http;
+    struct sock_client *sock;
     char dir[4096];
     char settings_path[4200];
     int trace;
@@ -305,15 +308,16 @@ static int loop(struct runner *r)
     uint8_t buf[4096];
 
     for (;;) {
-        struct pollfd fds[2 + 16];
-        int nfds = link_poll_fds(&r->link, fds), timeout = -1, nnet;
+        struct pollfd fds[2 + 16 + MODEM_SOCK_SLOTS];
+        int nfds = link_poll_fds(&r->link, fds), timeout = -1, nnet, nsock;
         uint64_t next = modem_next_event(r->m), now = clock_ms();
         long n;
 
         if (next != MODEM_NEVER)
             timeout = next <= now ? 0 : (next - now > 60000 ? 60000 : (int)(next - now));
         nnet = http_client_fds(r->http, fds + nfds, 16, &timeout);
-        if (poll(fds, (nfds_t)(nfds + nnet), timeout) < 0 && errno != EINTR)
+        nsock = sock_client_fds(r->sock, fds + nfds + nnet, MODEM_SOCK_SLOTS, &timeout, now);
+        if (poll(fds, (nfds_t)(nfds + nnet + nsock), timeout) < 0 && errno != EINTR)
             return 1;
         if (stop_requested)
             return 0;
@@ -327,6 +331,7 @@ static int loop(struct runner *r)
         else
             modem_tick(r->m, clock_ms());
         http_client_run(r->http, clock_ms());
+        sock_client_run(r->sock, clock_ms());
         flush_output(r);
         if (!flashsim_powered(r->sim)) {
             if (r->trace)
@@ -353,10 +358,12 @@ int modem_run(const struct modem_run_options *o)
     if (!r.m || setup(&r, o, &map, &settings) != 0 || open_link(&r, o) != 0)
         goto out;
     r.http = http_client_new(r.m);
-    if (!r.http) {
-        fprintf(stderr, "cfota: modem: cannot set up libcurl\n");
+    r.sock = sock_client_new(r.m);
+    if (!r.http || !r.sock) {
+        fprintf(stderr, "cfota: modem: cannot set up libcurl or the sockets\n");
         goto out;
     }
+    sock_client_pace(r.sock, cfg.speed == MODEM_SPEED_REAL);
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns */
@@ -370,6 +377,7 @@ int modem_run(const struct modem_run_options *o)
     cfg.io.log = io_log;
     cfg.http = http_client_ops(r.http);
     cfg.trust = r.trusted ? &r.trust : NULL;
+    cfg.sock = sock_client_ops(r.sock);
     if (modem_init(r.m, &cfg, &settings, &map, clock_ms()) != CFOTA_OK) {
         fprintf(stderr, "cfota: modem: bad configuration\n");
         goto out;
@@ -379,6 +387,7 @@ int modem_run(const struct modem_run_options *o)
     rc = loop(&r);
 out:
     http_client_free(r.http);
+    sock_client_free(r.sock);
     link_close(&r.link);
     flashsim_close(r.sim);
     if (!o->state_dir && r.dir[0])
