@@ -95,6 +95,7 @@ static int wait_exit(pid_t pid)
     int ws;
     while (waitpid(pid, &ws, 0) < 0)
         assert_int_equal(errno, EINTR);
+    test_reaped(pid);
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
 }
 
@@ -125,6 +126,7 @@ static pid_t spawn_tool(const struct fixture *fx, const char *const *args, int s
         posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
+    test_track_child(pid); /* killed at exit if a failure skips the wait */
     return pid;
 }
 
