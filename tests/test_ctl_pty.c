@@ -270,6 +270,23 @@ static void make_package(struct fixture *fx, const char *name, int swapped)
 /* Start cfota-modem on state directory <dir>/state, on the example
  * firmware's release 1 as V1, linked at <dir>/tty, with extra options (NULL-ended),
  * and wait until its pty is there. */
+/* A module sends its boot URCs (RDY, +CFUN: 1, ...) as it powers on; a
+ * command that meets them is told the module reset. Like a controller at
+ * power-on, wait until a plain AT is answered before the test's commands. */
+static void modem_wait_ready(struct fixture *fx)
+{
+    struct run r;
+    unsigned tries;
+    int status = -1;
+    for (tries = 0; tries < 15 && status != 0; tries++) {
+        run(fx, &r, (const char *[]){"at", "--port", at(fx, "tty"), "--timeout", "1000", "AT", NULL});
+        status = r.status;
+        run_free(&r);
+    }
+    if (status != 0)
+        fail_msg("the module did not answer AT after its start");
+}
+
 static void modem_start(struct fixture *fx, const char *const *extra)
 {
     const char *argv[MAX_ARGS + 2] = {sibling("cfota-modem"), "--state",   at(fx, "state"), "--firmware",
@@ -288,8 +305,10 @@ static void modem_start(struct fixture *fx, const char *const *extra)
     unlink(link); /* a killed module leaves its link behind */
     fx->modem = spawn_to(argv, at(fx, "modem.out"), at(fx, "modem.err"));
     for (waited = 0; waited < START_LIMIT_MS; waited += 10) {
-        if (file_contains(at(fx, "modem.out"), "/dev/") && stat(link, &st) == 0)
+        if (file_contains(at(fx, "modem.out"), "/dev/") && stat(link, &st) == 0) {
+            modem_wait_ready(fx);
             return;
+        }
         if (waitpid(fx->modem, &ws, WNOHANG) == fx->modem) {
             test_reaped(fx->modem);
             fx->modem = 0;
