@@ -590,6 +590,29 @@ static void test_forms(void **state)
         {"AT+CHTTPPARA=1\r", OK},
         {"AT+CHTTPPARA?\r", "\r\n+CHTTPPARA: 1\r\n" OK},
         {"AT+CHTTPPARA=0\r", OK},
+        /* the generic start-up line of the manual's example, S-parameters */
+        {"ATE0Q0S0=1S3=13V1X4;+IFC=0,0\r", OK},
+        {"ATS3?\r", "\r\n13\r\n" OK},
+        {"ATS0?\r", "\r\n1\r\n" OK},
+        {"ATS5?;S4?\r", "\r\n8\r\n\r\n10\r\n" OK},
+        {"ATS3=10\r", ERROR},
+        {"ATS9?\r", ERROR},
+        {"ATS3\r", ERROR},
+        {"ATX5\r", ERROR},
+        {"AT&C1&D2\r", OK},
+        {"AT+IFC=?\r", "\r\n+IFC: (0-2),(0-2)\r\n" OK},
+        {"AT+IFC=2,2\r", OK},
+        {"AT+IFC?\r", "\r\n+IFC: 2,2\r\n" OK},
+        {"AT+IFC=3\r", "\r\n+CME ERROR: 50\r\n"},
+        {"AT&F\r", OK},
+        {"ATE0;+IFC?;S0?\r", "\r\n+IFC: 0,0\r\n\r\n0\r\n" OK},
+        {"AT+CMEE=1\r", OK}, /* AT&F set it back to 0 */
+        /* addresses and the 3GPP context */
+        {"AT+IPCONFIG\r", "\r\n+IPCONFIG: 10.250.0.213\r\n\r\n+IPCONFIG: 127.0.0.1\r\n" OK},
+        {"AT+CGDCONT?\r", "\r\n+CGDCONT: 1,\"IP\",\"shnbiot\",\"10.250.0.213\",0,0,0,0\r\n" OK},
+        {"AT+CGDCONT=1,\"IP\",\"iot.test\"\r", OK},
+        {"AT+CGDCONT?\r", "\r\n+CGDCONT: 1,\"IP\",\"iot.test\",\"10.250.0.213\",0,0,0,0\r\n" OK},
+        {"AT+CGDCONT=2,\"IP\",\"x\"\r", "\r\n+CME ERROR: 3\r\n"},
     };
     struct emu e;
     size_t i;

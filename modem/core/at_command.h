@@ -216,6 +216,9 @@ const char *modem_net_ip(const struct modem *m);
 #define MODEM_NET_TAC "1A2B"
 #define MODEM_NET_CELL_ID "0A1B2C3D"
 
+/* The S-parameters' factory values (ATS, AT&F; cmd_general.c). */
+void modem_sreg_default(struct modem *m);
+
 /* Persist the settings through io.save. */
 void modem_settings_changed(struct modem *m);
 

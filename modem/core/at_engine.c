@@ -404,6 +404,42 @@ static void refusal_note(struct modem *m, const char *cmd, size_t n, int rc)
         at_log(m, "AT%.*s: +CME ERROR: %d (%s)", (int)n, cmd, rc, cme_text(rc));
 }
 
+/* An S-parameter, ATS<n>? or ATS<n>=<value> [M105 1.4.4]: the read form
+ * gets the register number, the write form the number and the value.
+ * *i is past the digits of <n> and moves past the form. */
+static int run_s_parameter(struct modem *m, const struct at_command *cmd, const char *s, size_t n,
+                           size_t reg, size_t *i)
+{
+    struct at_args args;
+    size_t at = *i, v;
+
+    if (at == reg) {
+        at_log(m, "ATS: the register number is missing");
+        return AT_ERROR;
+    }
+    args.n = 1;
+    args.v[0].p = s + reg;
+    args.v[0].len = at - reg;
+    args.v[0].quoted = 0;
+    if (at < n && s[at] == '?') {
+        *i = at + 1;
+        return cmd->read ? cmd->read(m, &args) : AT_ERROR;
+    }
+    if (at >= n || s[at] != '=') {
+        at_log(m, "ATS%.*s: '?' or '=<value>' must follow", (int)(at - reg), s + reg);
+        return AT_ERROR;
+    }
+    v = ++at;
+    while (at < n && is_digit(s[at]))
+        at++;
+    *i = at;
+    args.n = 2;
+    args.v[1].p = s + v;
+    args.v[1].len = at - v;
+    args.v[1].quoted = 0;
+    return cmd->write ? cmd->write(m, &args) : AT_ERROR;
+}
+
 /* Run the commands after "AT"; stops at the first that does not end OK. */
 static int run_commands(struct modem *m, const char *s, size_t n)
 {
@@ -452,7 +488,10 @@ static int run_commands(struct modem *m, const char *s, size_t n)
                 at_log(m, "AT%.*s: no such command", (int)(body - name), s + name);
                 return AT_ERROR;
             }
-            rc = run_basic(m, cmd, s + body, i - body);
+            if (lower(s[name]) == 's' && body - name == 1)
+                rc = run_s_parameter(m, cmd, s, n, body, &i);
+            else
+                rc = run_basic(m, cmd, s + body, i - body);
         } else {
             at_log(m, "'%c' cannot start a command", s[i]);
             return AT_ERROR;
@@ -524,9 +563,9 @@ static void command_byte(struct modem *m, uint8_t b)
     m->after_cr = 0;
     if (b == '\n' && after_cr)
         return; /* CR LF ends a line; the LF is no command character */
-    if (b == 0x08 || b == 0x7f) {
-        /* S5 (backspace) and DEL, which terminals send for Backspace
-         * [INF]: the terminal's character is erased too. */
+    if (b == m->sreg[5] || b == 0x08 || b == 0x7f) {
+        /* S5 (backspace by default) and DEL, which terminals send for
+         * Backspace [INF]: the terminal's character is erased too. */
         if (m->line_len > 0 && !m->line_overflow) {
             m->line_len--;
             if (m->echo)
@@ -631,6 +670,8 @@ void at_engine_clear(struct modem *m)
     m->cmee = 0;
     m->verbose = 1;
     m->quiet = 0;
+    modem_sreg_default(m);
+    m->ifc[0] = m->ifc[1] = 0;
     m->after_cr = 0;
     m->last_len = 0;
 }

@@ -68,6 +68,97 @@ static int quiet_set(struct modem *m, const struct at_args *a)
     return AT_OK;
 }
 
+/* ---- S-parameters [M105 2.2.8-2.2.20] ---- */
+
+/* The registers the manual lists, with their factory value and the
+ * highest value taken; S3 and S4 take only their default (the manual
+ * supports no other) [INF]. */
+static const struct {
+    uint8_t reg, value, max;
+} sregs[] = {{0, 0, 255}, {1, 0, 0}, {2, 43, 255}, {3, 13, 13}, {4, 10, 10}, {5, 8, 127},
+             {6, 2, 255}, {7, 60, 255}, {8, 2, 255}, {10, 15, 254}, {12, 50, 255}, {25, 5, 255}};
+#define SREGS (sizeof sregs / sizeof sregs[0])
+
+void modem_sreg_default(struct modem *m)
+{
+    size_t i;
+    for (i = 0; i < SREGS; i++)
+        m->sreg[sregs[i].reg] = sregs[i].value;
+}
+
+static int sreg_index(struct modem *m, const struct at_args *a)
+{
+    long reg;
+    size_t i;
+    if (at_arg_int(a, 0, 0, 25, &reg) == 0)
+        for (i = 0; i < SREGS; i++)
+            if (sregs[i].reg == reg)
+                return (int)i;
+    at_log(m, "ATS%.*s: no such S-parameter", (int)a->v[0].len, a->v[0].p);
+    return -1;
+}
+
+static int sreg_read(struct modem *m, const struct at_args *a)
+{
+    int i = sreg_index(m, a);
+    if (i < 0)
+        return AT_ERROR;
+    at_info(m, "%u", m->sreg[sregs[i].reg]); /* "ATS3?" -> "13" */
+    return AT_OK;
+}
+
+static int sreg_write(struct modem *m, const struct at_args *a)
+{
+    int i = sreg_index(m, a);
+    long v;
+    if (i < 0)
+        return AT_ERROR;
+    if (at_arg_int(a, 1, sregs[i].reg == 3 ? 13 : sregs[i].reg == 4 ? 10 : 0, sregs[i].max, &v) != 0) {
+        at_log(m, "ATS%u: 0-%u%s", sregs[i].reg, sregs[i].max,
+               sregs[i].reg == 3 || sregs[i].reg == 4 ? " (only the default is supported)" : "");
+        return AT_ERROR;
+    }
+    m->sreg[sregs[i].reg] = (uint8_t)v;
+    return AT_OK;
+}
+
+/* ATX, AT&C, AT&D, ATL, ATM: result-code, DCD, DTR and speaker options the
+ * emulated line has nothing to do with: accepted in their ranges. */
+static int option_in(const struct at_args *a, long max)
+{
+    long v;
+    return a->n == 0 || at_arg_int(a, 0, 0, max, &v) == 0 ? AT_OK : AT_ERROR;
+}
+
+static int opt_x(struct modem *m, const struct at_args *a) { return option_in(a, 4); }
+static int opt_c(struct modem *m, const struct at_args *a) { return option_in(a, 1); }
+static int opt_d(struct modem *m, const struct at_args *a) { return option_in(a, 2); }
+static int opt_l(struct modem *m, const struct at_args *a) { return option_in(a, 3); }
+
+/* AT+IFC: flow control (none, XON/XOFF, RTS/CTS); kept and shown, the
+ * pseudo-terminal has no flow control to change [INF]. */
+static int ifc_write(struct modem *m, const struct at_args *a)
+{
+    long dce, dte = 0;
+    if (a->n < 1 || a->n > 2 || at_arg_int(a, 0, 0, 2, &dce) != 0 || (a->n == 2 && at_arg_int(a, 1, 0, 2, &dte) != 0))
+        return CME_BAD_PARAM;
+    m->ifc[0] = (int)dce;
+    m->ifc[1] = (int)(a->n == 2 ? dte : dce);
+    return AT_OK;
+}
+
+static int ifc_read(struct modem *m, const struct at_args *a)
+{
+    at_info(m, "+IFC: %d,%d", m->ifc[0], m->ifc[1]);
+    return AT_OK;
+}
+
+static int ifc_test(struct modem *m, const struct at_args *a)
+{
+    at_info(m, "+IFC: (0-2),(0-2)");
+    return AT_OK;
+}
+
 /* ATZ, AT&F: back to the power-on interface settings (AT&W saves
  * nothing of its own here, so the user profile is the factory one). */
 static int profile_reset(struct modem *m, const struct at_args *a)
@@ -77,6 +168,8 @@ static int profile_reset(struct modem *m, const struct at_args *a)
     m->verbose = 1;
     m->quiet = 0;
     m->net.creg_n = m->net.cgreg_n = 0;
+    m->ifc[0] = m->ifc[1] = 0;
+    modem_sreg_default(m);
     return AT_OK;
 }
 
@@ -84,6 +177,8 @@ static int profile_reset(struct modem *m, const struct at_args *a)
  * [M105 2.2.28]. */
 static int profile_show(struct modem *m, const struct at_args *a)
 {
+    size_t i;
+
     at_info(m, "ACTIVE PROFILE");
     at_info(m, "E: %d", m->echo);
     at_info(m, "L: 0");
@@ -91,21 +186,11 @@ static int profile_show(struct modem *m, const struct at_args *a)
     at_info(m, "Q: %d", m->quiet);
     at_info(m, "V: %d", m->verbose);
     at_info(m, "X: 4");
-    at_info(m, "S0: 0");
-    at_info(m, "S1: 0");
-    at_info(m, "S2: 43");
-    at_info(m, "S3: 13");
-    at_info(m, "S4: 10");
-    at_info(m, "S5: 8");
-    at_info(m, "S6: 2");
-    at_info(m, "S7: 60");
-    at_info(m, "S8: 2");
-    at_info(m, "S10: 15");
-    at_info(m, "S12: 50");
-    at_info(m, "S25: 5");
+    for (i = 0; i < SREGS; i++)
+        at_info(m, "S%u: %u", sregs[i].reg, m->sreg[sregs[i].reg]);
     at_info(m, "+CR: 0");
     at_info(m, "+CMEE: %d", m->cmee);
-    at_info(m, "+IFC: 0,0");
+    at_info(m, "+IFC: %d,%d", m->ifc[0], m->ifc[1]);
     at_info(m, "+ICF: 3,3");
     at_info(m, "+CSCS: \"IRA\"");
     at_info(m, "+IPR: %u", (unsigned)m->settings.ipr);
@@ -269,6 +354,13 @@ const struct at_command at_general_commands[] = {
     {"&W",      ok,            NULL,    NULL,      profile_reset_n_ok},
     {"&V",      profile_show,  NULL,    NULL,      profile_show_n},
     {"V",       verbose_set,   NULL,    NULL,      verbose_set},
+    {"S",       NULL,          NULL,    sreg_read, sreg_write},
+    {"X",       opt_x,         NULL,    NULL,      opt_x},
+    {"L",       opt_l,         NULL,    NULL,      opt_l},
+    {"M",       opt_l,         NULL,    NULL,      opt_l},
+    {"&C",      opt_c,         NULL,    NULL,      opt_c},
+    {"&D",      opt_d,         NULL,    NULL,      opt_d},
+    {"+IFC",    NULL,          ifc_test, ifc_read, ifc_write},
     {"Q",       quiet_set,     NULL,    NULL,      quiet_set},
     {"+CGMI",   cgmi,          ok,      NULL,      NULL},
     {"+CGMM",   cgmm,          ok,      NULL,      NULL},

@@ -3,7 +3,8 @@
  * modem/cmd_registration.c: the registration, address and status commands
  * client libraries send at start-up besides the note's (spec
  * sim7020-clients.md sections 2-4): AT+CREG, AT+CGPADDR, AT+CENG,
- * AT+CBATCHK, AT+CGPIAF, AT+CRESET.
+ * AT+CBATCHK, AT+CGPIAF, AT+CRESET, AT+IPCONFIG, and AT+CGDCONT, the
+ * 3GPP way generic libraries name their APN.
  *
  * Every answer reads the one simulated network of network.c, so AT+CREG?,
  * AT+CGREG?, AT+CEREG? and AT+CGATT? always agree, and an address is only
@@ -86,6 +87,55 @@ static int cgpaddr_exec(struct modem *m, const struct at_args *a)
 static int cgpaddr_test(struct modem *m, const struct at_args *a)
 {
     at_info(m, "+CGPADDR: (1)");
+    return AT_OK;
+}
+
+/* ---- AT+IPCONFIG [clients spec 4.2]: every address, IPv4 then the
+ * loopback (no IPv6 here) ---- */
+
+static int ipconfig(struct modem *m, const struct at_args *a)
+{
+    if (m->net.pdp_active)
+        at_info(m, "+IPCONFIG: %s", modem_net_ip(m));
+    at_info(m, "+IPCONFIG: 127.0.0.1");
+    return AT_OK;
+}
+
+/* ---- AT+CGDCONT (3GPP 27.007 10.1.1) [INF]: the SIM7020's default
+ * bearer comes from AT*MCGDEFCONT, so a context defined here is shown but
+ * does not change the attach; only cid 1 is taken ---- */
+
+static int cgdcont_write(struct modem *m, const struct at_args *a)
+{
+    long cid;
+    char type[8] = "IP", apn[MODEM_TEXT_MAX + 1] = "";
+    if (a->n < 1 || at_arg_int(a, 0, 1, 10, &cid) != 0 || (a->n > 1 && at_arg_str(a, 1, type, sizeof type) != 0) ||
+        (a->n > 2 && at_arg_str(a, 2, apn, sizeof apn) != 0)) {
+        at_log(m, "CGDCONT: <cid>[,<PDP type>[,<APN>...]]");
+        return CME_BAD_PARAM;
+    }
+    if (cid != 1) {
+        at_log(m, "CGDCONT: only context 1 exists");
+        return CME_NOT_ALLOWED;
+    }
+    if (a->n > 2)
+        snprintf(m->net.cgdcont_apn, sizeof m->net.cgdcont_apn, "%s", apn);
+    return AT_OK;
+}
+
+static int cgdcont_read(struct modem *m, const struct at_args *a)
+{
+    const char *apn = m->net.cgdcont_apn[0] ? m->net.cgdcont_apn : m->net.apn;
+    if (m->net.pdp_active)
+        at_info(m, "+CGDCONT: 1,\"%s\",\"%s\",\"%s\",0,0,0,0", m->settings.pdp_type, apn, modem_net_ip(m));
+    else
+        at_info(m, "+CGDCONT: 1,\"%s\",\"%s\",,0,0,0,0", m->settings.pdp_type, apn);
+    return AT_OK;
+}
+
+static int cgdcont_test(struct modem *m, const struct at_args *a)
+{
+    at_info(m, "+CGDCONT: (1-10),(\"IP\",\"IPV6\",\"IPV4V6\",\"Non-IP\"),,,(0-2),(0-4),(0-1),(0-1)");
     return AT_OK;
 }
 
@@ -196,5 +246,7 @@ const struct at_command at_registration_commands[] = {
     {"+CENG",     NULL,         ceng_test,     ceng_read,    ceng_write},
     {"+CBATCHK",  NULL,         cbatchk_test,  cbatchk_read, cbatchk_write},
     {"+CRESET",   creset,       ok,            NULL,         NULL},
+    {"+IPCONFIG", ipconfig,     ok,            NULL,         NULL},
+    {"+CGDCONT",  NULL,         cgdcont_test,  cgdcont_read, cgdcont_write},
     {NULL, NULL, NULL, NULL, NULL},
 };

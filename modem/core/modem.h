@@ -230,6 +230,7 @@ struct modem_net {
     int creg_n, cgreg_n, cereg_n; /* URC modes */
     int cgpiaf[4];            /* AT+CGPIAF */
     int ceng_mode;            /* AT+CENG */
+    char cgdcont_apn[MODEM_TEXT_MAX + 1]; /* AT+CGDCONT=1,..,<apn> */
     int pdp_active;
     char apn[MODEM_TEXT_MAX + 1]; /* APN of the current attach */
 };
@@ -248,6 +249,8 @@ struct modem {
     uint64_t now;
     int echo, cmee;
     int verbose, quiet;       /* ATV, ATQ */
+    uint8_t sreg[26];         /* S-parameters S0-S25 (cmd_general.c) */
+    int ifc[2];               /* AT+IFC */
     char final_text[80];      /* of at_result() */
 
     /* command line being typed */
