@@ -37,7 +37,7 @@
  *
  * Host-only code (it uses snprintf), but the core never blocks, never
  * reads a clock, never allocates, and never calls the host except
- * through struct modem_io and struct modem_http_ops.
+ * through struct modem_io, struct modem_http_ops and struct modem_sock_ops.
  */
 #ifndef CFOTA_MODEM_H
 #define CFOTA_MODEM_H
@@ -320,8 +320,9 @@ struct modem {
 
 /* ---- the entry point (entry.c) ---- */
 
-/* Set up m (caller-allocated, about 38 KB) with cfg, the persisted
- * settings (NULL: factory) and the flash map, and power it on at time
+/* Set up m (caller-allocated, about 118 KB, most of it the URC queue and
+ * the sockets' receive buffers) with cfg, the persisted settings (NULL:
+ * factory) and the flash map, and power it on at time
  * now: the boot sequence runs on the following ticks. Returns CFOTA_OK or
  * CFOTA_E_INVAL. */
 int modem_init(struct modem *m, const struct modem_config *cfg, const struct modem_settings *settings,
