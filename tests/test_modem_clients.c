@@ -481,7 +481,11 @@ static void test_tcpip_single(void **state)
     pty_chat(&e, "AT+CIPSEND=2\r", "\r\n> ");
     pty_put(&e, "ok", 2);
     pty_expect(&e, "\r\nSEND OK\r\n\r\nok");
+    /* the network takes the PDP context away: PDP DEACT until CIPSHUT */
+    pty_chat(&e, "AT+CGATT=0\r", OK);
+    pty_chat(&e, "AT+CIPSTATUS\r", OK "\r\nSTATE: PDP DEACT\r\n");
     pty_chat(&e, "AT+CIPSHUT\r", "\r\nSHUT OK\r\n");
+    pty_chat(&e, "AT+CIPSTATUS\r", OK "\r\nSTATE: IP INITIAL\r\n");
     pty_kill(&e);
     test_kill_children();
 }
