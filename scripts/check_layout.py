@@ -21,7 +21,7 @@ import sys
 # starts its path.
 FOLDERS = [
     "include/cfota/", "controller/include/", "controller/", "modem/core/", "modem/posix/",
-    "lib/", "encoder/", "sim/", "util/", "cli/", "server/", "tests/", "bench/",
+    "lib/", "encoder/", "sim/", "util/", "fwgen/", "cli/", "server/", "tests/", "bench/",
 ]
 
 # The public face of the module core: what its adapters and the tools may
@@ -39,15 +39,16 @@ RULES = {
     "controller/": ["controller/include/"],
     "util/": [],
     "sim/": ["include/cfota/"],
+    "fwgen/": ["util/"],
     "encoder/": ["include/cfota/", "util/", "lib/model"],
     "modem/core/": ["include/cfota/", "util/"],
     "modem/posix/": ["modem/core/face", "include/cfota/", "sim/", "util/"],
     "server/": ["include/cfota/", "encoder/", "util/"],
     "cli/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "server/",
              "modem/posix/", "modem/core/face"],
-    "bench/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/"],
+    "bench/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "fwgen/"],
     # Tests may look inside the core (white-box) but not at lib/'s privates.
-    "tests/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "server/",
+    "tests/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "fwgen/", "server/",
                "modem/posix/", "modem/core/"],
 }
 
