@@ -50,7 +50,8 @@ static int open_device(struct device *d, const struct bytes *image, const struct
                        const struct cfota_header *h, int fresh)
 {
     uint32_t region = image->n > h->target_size ? (uint32_t)image->n : h->target_size;
-    fota_layout_make(&d->l, ERASE, region, 0, h->scratch_size ? h->scratch_size : 16384u, (uint32_t)pkg->n);
+    fota_layout_make(&d->l, ERASE, region, 0, h->scratch_size ? h->scratch_size : 16384u,
+                     fota_package_stash(pkg->p, pkg->n), (uint32_t)pkg->n);
     if (fresh)
         unlink(d->flash_path);
     d->sim = flashsim_open(d->flash_path, d->l.total, ERASE, PROG);

@@ -30,7 +30,7 @@
 struct diff_args {
     const char *old_path, *new_path, *out_path;
     const char *from_version, *to_version;
-    const char *segment_text, *scratch_text;
+    const char *segment_text, *scratch_text, *stash_text;
     const char *product_text, *counter_text, *key_path;
     int full, in_place, best, quiet;
     struct cfota_encode_opts opts;
@@ -61,7 +61,13 @@ static void usage(FILE *f)
             "                         a higher one refuse the package (anti-rollback)\n"
             "  --sign KEY             sign with the private key KEY (cfota keygen)\n"
             "  --scratch-size N       scratch bytes of the device for --in-place,\n"
-            "                         a multiple of 4K (default 16K)\n"
+            "                         a multiple of 4K (default 64K, the module's;\n"
+            "                         a small MCU: 16K); bounds the segment size\n"
+            "  --stash-size N         spare flash of the device for --in-place to\n"
+            "                         save base ranges in before they are\n"
+            "                         overwritten, a multiple of 4K, 0 for none\n"
+            "                         (default 256K, the module's; a small MCU: 32K);\n"
+            "                         the package needs at most this much\n"
             "  -q, --quiet            no progress bar, no summary line\n"
             "  -h, --help             show this help\n"
             "\n"
@@ -116,6 +122,14 @@ static int check_options(struct diff_args *a)
         return args_usage_error("diff", usage, "--product '%s': a number up to 2^32 - 1", a->product_text);
     if (a->counter_text && args_u32(a->counter_text, &a->opts.security_counter) != 0)
         return args_usage_error("diff", usage, "--counter '%s': a number up to 2^32 - 1", a->counter_text);
+    if (a->stash_text) {
+        if (!a->in_place)
+            return args_usage_error("diff", usage, "--stash-size needs --in-place");
+        if (args_size(a->stash_text, &size) != 0 || size % 4096u)
+            return args_usage_error("diff", usage, "--stash-size '%s': must be a multiple of 4K",
+                                    a->stash_text);
+        a->opts.stash_size = size ? size : CFOTA_STASH_NONE;
+    }
     a->opts.base_version = a->from_version;
     a->opts.target_version = a->to_version;
     a->opts.no_base = a->full;
@@ -210,6 +224,7 @@ int cmd_diff(int argc, char **argv)
         {"product", 0, &a.product_text, NULL},
         {"counter", 0, &a.counter_text, NULL},
         {"sign", 0, &a.key_path, NULL},
+        {"stash-size", 0, &a.stash_text, NULL},
         {"full", 0, NULL, &a.full},
         {"in-place", 0, NULL, &a.in_place},
         {"best", 0, NULL, &a.best},

@@ -306,9 +306,16 @@ static int run(struct enc *e, const struct cfota_oplist *ops, const uint8_t *old
         uint32_t start = idx * p->segment_size;
         uint32_t end = new_len - start < p->segment_size ? (uint32_t)new_len : start + p->segment_size;
         size_t j = first_op_at(ops, start);
-        coder_state_reset(s, start);
+        if (p->carry && k > 0) {
+            /* The models and history go on; only the cursors restart. */
+            s->prev_kind = 3;
+            s->old_cursor = s->last_old_end = start;
+            s->new_rep = 0;
+        } else {
+            coder_state_reset(s, start);
+        }
         if (p->ordered)
-            enc_direct(e, 16, idx);
+            enc_seg_index(e, k == 0, k ? p->order[k - 1] : 0, nseg, idx);
         for (; j < ops->n && ops->v[j].pos < end; j++) {
             const struct cfota_op *op = &ops->v[j];
             uint32_t a = op->pos > start ? op->pos : start;

@@ -37,6 +37,8 @@ struct coder_params {
     uint32_t segment_size;   /* 4096..65536, multiple of 4096 */
     int ordered;             /* code each segment's index (in-place) */
     const uint32_t *order;   /* segment processing order if ordered */
+    int carry;               /* models carry over between segments
+                                (CFOTA_FLAG_CARRY) */
 };
 
 /* Code ops (covering the target [0, new_len) contiguously, in target

@@ -20,15 +20,22 @@
 #include "match.h"
 #include "parse.h"
 #include "refine.h"
+#include "stash.h"
 
 #define DEFAULT_SEGMENT 65536u
-#define DEFAULT_SCRATCH 16384u
 #define MAX_IMAGE 0x01000000u
 /* Refinement passes: the second one (opts.best) decides with the ops ahead
  * already refined: -0.5% over the corpus, but it nearly doubles the time,
  * which the default keeps within twice bsdiff's. */
 #define REFINE_PASSES 1
 #define REFINE_PASSES_BEST 2
+/* In place: a second, constrained parse (which doubles the time) is tried
+ * only when more than 1/this of the target became literals for lack of a
+ * readable source, i.e. when the stash budget was too small. */
+#define CONFLICT_SECOND_PARSE 200u
+/* In place: models carry over between segments (CFOTA_FLAG_CARRY) when the
+ * stash budget holds the two carry slots and at least one unit more. */
+#define CARRY_MIN_STASH ((CFOTA_CARRY_SLOTS + 1u) * CFOTA_STASH_UNIT)
 
 static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_len, const uint8_t *new_,
                        size_t new_len, const struct cfota_encode_opts *o)
@@ -39,7 +46,7 @@ static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_le
     if (o->in_place) {
         /* In place, a segment is decoded whole into scratch before it
          * overwrites the image: it cannot be larger than scratch. */
-        h->scratch_size = o->scratch_size ? o->scratch_size : DEFAULT_SCRATCH;
+        h->scratch_size = o->scratch_size ? o->scratch_size : CFOTA_SCRATCH_MODULE;
         if (h->scratch_size % 4096u || h->scratch_size == 0)
             return CFOTA_E_INVAL;
         if (h->segment_size > h->scratch_size)
@@ -71,8 +78,6 @@ static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_le
     return CFOTA_OK;
 }
 
-static int parse(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
-                 const struct parse_params *pp, struct cfota_oplist *ops);
 
 /* Code ops into payload, or a refined copy of them (refine.c) if that is
  * smaller: the refinement decides by a few bytes of lookahead, so it is
@@ -103,43 +108,65 @@ static int code_best(const struct cfota_oplist *ops, const uint8_t *old, size_t 
 }
 
 /* In place. The first parse (ops, made without constraints) shows which
- * segments read which, and that fixes the order. Then two ways to honour
- * the order: resolve the conflicts of the first parse, or parse again using
- * only sources a device can still read and resolve what remains. Neither
- * wins on every pair (a constrained parse can miss long matches that cost
- * only a few literals to repair), so both are coded and the smaller kept. */
-static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
-                           struct parse_params *pp, struct cfota_oplist *ops, struct coder_params *cp,
-                           int passes, struct bytes *payload)
+ * segments read which, and that fixes the order; then the stash plan: the
+ * base ranges that copies of later segments read and earlier commits
+ * destroy, saved by the device before those commits (encoder/stash.c).
+ * Two ways to honour order and plan: resolve what still conflicts in the
+ * first parse (what did not fit the stash), or parse again using only
+ * sources a device can still read and resolve what remains. Neither wins
+ * on every pair (a constrained parse can miss long matches that cost only
+ * a few literals to repair), so both are coded and the smaller kept. The
+ * payload is the plan (if any range is stashed) and the coded stream. */
+static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *new_,
+                           size_t new_len, struct parse_params *pp, struct cfota_oplist *ops,
+                           struct coder_params *cp, int passes, uint32_t stash_budget, struct bytes *payload,
+                           struct stash_plan *sp, struct inplace_stats *st_out)
 {
     struct inplace_plan plan;
-    struct inplace_stats st;
+    struct inplace_stats st, st2;
     struct cfota_oplist second = {0, 0, 0};
     struct bytes alt = {0, 0, 0};
     struct refine_params rp;
     int rc;
     inplace_plan_init(&plan, ops, new_len, cp->segment_size);
+    /* Carried models need the stash's two carry slots (and a stash plan
+     * needs a base: not for full images); a single segment has nothing to
+     * carry. */
+    cp->carry = plan.n > 1 && old_len > 0 && stash_budget >= CARRY_MIN_STASH;
+    stash_plan_make(sp, ops, &plan, stash_budget, cp->carry ? CFOTA_CARRY_SLOTS * CFOTA_STASH_UNIT : 0);
+    plan.stash = sp;
     cp->ordered = 1;
     cp->order = plan.order;
     pp->valid_run = inplace_valid_run;
     pp->valid_ctx = &plan;
     pp->progress = NULL;
-    rc = parse(old, old_len, new_, new_len, pp, &second);
-    if (rc == CFOTA_OK) {
-        inplace_resolve(ops, &plan, new_, old_len, new_len, &st);
-        inplace_resolve(&second, &plan, new_, old_len, new_len, &st);
-        memset(&rp, 0, sizeof rp);
-        rp.cp = cp;
-        rp.valid_run = inplace_valid_run;
-        rp.valid_ctx = &plan;
-        rp.ordered = 1;
-        if (code_best(ops, old, old_len, new_, new_len, cp, &rp, passes, payload) != 0 ||
-            code_best(&second, old, old_len, new_, new_len, cp, &rp, passes, &alt) != 0)
+    memset(&rp, 0, sizeof rp);
+    rp.cp = cp;
+    rp.valid_run = inplace_valid_run;
+    rp.valid_ctx = &plan;
+    rp.ordered = 1;
+    inplace_resolve(ops, &plan, new_, old_len, new_len, &st);
+    *st_out = st;
+    rc = code_best(ops, old, old_len, new_, new_len, cp, &rp, passes, payload) != 0 ? CFOTA_E_INVAL : CFOTA_OK;
+    /* When the stash took (nearly) every conflict, the first parse is
+     * already what an unconstrained encoding would say: a second parse
+     * could only lose. */
+    if (rc == CFOTA_OK && st.conflict_bytes > new_len / CONFLICT_SECOND_PARSE) {
+        /* A matcher serves one parse: it indexes the target as the parse
+         * advances. */
+        struct matcher *m2 = matcher_new(old, old_len, new_, new_len);
+        if (m2) {
+            parse_ops(m2, old, old_len, new_, new_len, pp, &second);
+            matcher_free(m2);
+        }
+        inplace_resolve(&second, &plan, new_, old_len, new_len, &st2);
+        if (!m2 || code_best(&second, old, old_len, new_, new_len, cp, &rp, passes, &alt) != 0)
             rc = CFOTA_E_INVAL;
         else if (alt.n < payload->n) {
             struct bytes t = *payload;
             *payload = alt;
             alt = t;
+            *st_out = st2;
         }
     }
     oplist_free(&second);
@@ -148,17 +175,7 @@ static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *ne
     return rc;
 }
 
-/* One parse of the pair into ops. */
-static int parse(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
-                 const struct parse_params *pp, struct cfota_oplist *ops)
-{
-    struct matcher *mt = matcher_new(old, old_len, new_, new_len);
-    if (!mt)
-        return CFOTA_E_INVAL;
-    parse_ops(mt, old, old_len, new_, new_len, pp, ops);
-    matcher_free(mt);
-    return CFOTA_OK;
-}
+
 
 int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
                  const struct cfota_encode_opts *opts, struct bytes *pkg)
@@ -169,6 +186,7 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     struct coder_params cp;
     struct cfota_oplist ops = {0, 0, 0};
     struct bytes payload = {0, 0, 0};
+    struct matcher *mt;
     uint8_t head[CFOTA_HEADER_MAX];
     int rc, hsize, passes;
 
@@ -187,14 +205,37 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     parse_defaults(&pp);
     pp.progress = opts->progress;
     pp.progress_ctx = opts->progress_ctx;
-    if ((rc = parse(old, old_len, new_, new_len, &pp, &ops)) != CFOTA_OK)
-        return rc;
+    if (!(mt = matcher_new(old, old_len, new_, new_len)))
+        return CFOTA_E_INVAL;
+    parse_ops(mt, old, old_len, new_, new_len, &pp, &ops);
+    matcher_free(mt);
     memset(&cp, 0, sizeof cp);
     cp.segment_size = h.segment_size;
     passes = opts->best ? REFINE_PASSES_BEST : REFINE_PASSES;
-    if (opts->in_place)
-        rc = encode_in_place(old, old_len, new_, new_len, &pp, &ops, &cp, passes, &payload);
-    else {
+    if (opts->in_place) {
+        struct stash_plan sp;
+        struct inplace_stats st;
+        struct bytes stream = {0, 0, 0};
+        uint32_t budget = opts->stash_size == CFOTA_STASH_NONE ? 0
+                          : opts->stash_size ? opts->stash_size : CFOTA_STASH_MODULE;
+        memset(&st, 0, sizeof st);
+        rc = encode_in_place(old, old_len, new_, new_len, &pp, &ops, &cp, passes, budget, &stream, &sp, &st);
+        if (sp.n || cp.carry) {
+            h.flags |= CFOTA_FLAG_STASH;
+            stash_plan_write(&sp, &payload);
+        }
+        if (cp.carry)
+            h.flags |= CFOTA_FLAG_CARRY;
+        bytes_put(&payload, stream.p, stream.n);
+        if (opts->info) {
+            opts->info->stash_size = sp.size;
+            opts->info->stash_entries = (uint32_t)sp.n;
+            opts->info->stash_saved = sp.saved;
+            opts->info->conflict_bytes = st.conflict_bytes;
+        }
+        bytes_free(&stream);
+        stash_plan_free(&sp);
+    } else {
         struct refine_params rp;
         memset(&rp, 0, sizeof rp);
         rp.cp = &cp;

@@ -15,13 +15,38 @@
 
 #include "bytes.h"
 
+/* Spare flash of the two kinds of device in-place packages are made for.
+ * The module (SIM7020) has hundreds of KB free in its update partition
+ * after a typical package; a small MCU names a small spare area. The
+ * scratch bounds the segment size (a segment is decoded whole into
+ * scratch before it overwrites its blocks); the stash holds base ranges
+ * saved before they are overwritten (docs/update-engine.md). */
+#define CFOTA_SCRATCH_MODULE (64u * 1024u)
+#define CFOTA_STASH_MODULE (256u * 1024u)
+#define CFOTA_SCRATCH_MCU (16u * 1024u)
+#define CFOTA_STASH_MCU (32u * 1024u)
+#define CFOTA_STASH_NONE UINT32_MAX
+
+/* What an in-place encoding asked of the device (for reports). */
+struct cfota_encode_info {
+    uint32_t stash_size;     /* stash bytes the package needs */
+    uint32_t stash_entries;  /* ranges saved */
+    uint64_t stash_saved;    /* bytes the device copies to the stash */
+    uint64_t conflict_bytes; /* copy bytes that became literals */
+};
+
 struct cfota_encode_opts {
     const char *base_version;    /* NULL or up to 32 printable bytes */
     const char *target_version;
     uint32_t segment_size;       /* 0: default 64 KiB; else 4 KiB multiple */
     int no_base;                 /* full-image package: ignore old */
     int in_place;                /* order and constrain for in-place apply */
-    uint32_t scratch_size;       /* in-place scratch bytes (default 16 KiB) */
+    uint32_t scratch_size;       /* in-place scratch bytes (0: the module's,
+                                    CFOTA_SCRATCH_MODULE) */
+    uint32_t stash_size;         /* in-place: stash bytes the device offers,
+                                    the most the package may need (0: the
+                                    module's, CFOTA_STASH_MODULE;
+                                    CFOTA_STASH_NONE: no stash) */
     uint32_t product_id;         /* header: the product it is for */
     uint32_t security_counter;   /* header: devices refuse a lower one */
     int best;                    /* spend about twice the time for ~0.5%
@@ -30,6 +55,8 @@ struct cfota_encode_opts {
     /* Called now and then with bytes of the target parsed so far. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /* Optional: filled with what the package asks of the device. */
+    struct cfota_encode_info *info;
 };
 
 /* Build a package into *pkg (appended). Returns 0, or a negative

@@ -114,19 +114,38 @@ static uint32_t moved(const struct tindex *x, uint64_t s, uint32_t p, uint32_t e
     return i;
 }
 
-/* Add the base bytes [s, s+len) read by segment k to w. */
-static void add_reads(uint64_t *w, uint32_t n, uint32_t seg, uint32_t k, uint64_t s, uint64_t len)
+void inplace_old_pieces(const struct cfota_oplist *ops, uint32_t seg,
+                        void (*f)(void *ctx, uint32_t k, uint64_t s, uint32_t len), void *ctx)
 {
-    while (len) {
-        uint64_t j = s / seg;
-        uint64_t take = (j + 1) * seg - s;
-        if (take > len)
-            take = len;
-        if (j < n && j != k)
-            w[(size_t)k * n + j] += take;
-        s += take;
-        len -= take;
+    size_t q;
+    for (q = 0; q < ops->n; q++) {
+        const struct cfota_op *op = &ops->v[q];
+        uint32_t p = op->pos, end = op->pos + op->len;
+        if (op->kind != CFOTA_OP_OLD)
+            continue;
+        while (p < end) {
+            uint32_t k = p / seg, run = min32(end, (k + 1) * seg) - p;
+            uint64_t s = (uint64_t)op->src + (p - op->pos), edge = (s / seg + 1) * seg;
+            if (edge - s < run)
+                run = (uint32_t)(edge - s);
+            f(ctx, k, s, run);
+            p += run;
+        }
     }
+}
+
+/* The "segment k reads n bytes under segment j" matrix being built. */
+struct reads {
+    uint64_t *w;
+    uint32_t n, seg;
+};
+
+static void add_reads(void *ctx, uint32_t k, uint64_t s, uint32_t len)
+{
+    struct reads *r = ctx;
+    uint64_t j = s / r->seg;
+    if (j < r->n && j != k)
+        r->w[(size_t)k * r->n + j] += len;
 }
 
 static void choose_order(const uint64_t *w, uint32_t n, uint32_t *order)
@@ -159,6 +178,28 @@ static int old_ok(const uint32_t *rank, uint32_t n, uint32_t seg, uint32_t k, ui
 {
     uint64_t j = s / seg;
     return j >= n || j == k || rank[j] > rank[k];
+}
+
+/* How many of the len base bytes from s segment k may read, from the
+ * start (*ok = 1), or may not (*ok = 0): in the image while intact, or in
+ * the stash from their save until their last reader. Always >= 1. */
+static uint32_t old_span(const struct inplace_plan *pl, uint32_t k, uint64_t s, uint32_t len, int *ok)
+{
+    uint64_t edge = (s / pl->seg + 1) * pl->seg, stop;
+    const struct stash_grant *g;
+    if (old_ok(pl->rank, pl->n, pl->seg, k, s)) {
+        *ok = 1;
+        stop = edge;
+    } else if ((g = stash_find(pl->stash, s)) != NULL && pl->rank[k] <= g->last) {
+        *ok = 1;
+        stop = (uint64_t)g->base + g->len;
+    } else {
+        *ok = 0;
+        stop = stash_next(pl->stash, s);
+    }
+    if (stop > edge)
+        stop = edge;
+    return (uint32_t)(stop - s < len ? stop - s : len);
 }
 
 /* Is the target byte at t available while segment k is decoded? */
@@ -220,8 +261,6 @@ static void push_merged(struct cfota_oplist *out, unsigned kind, uint32_t pos, u
     oplist_push(out, kind, pos, len, src);
 }
 
-/* Rewrite one piece of an op lying inside segment k. Sources are checked
- * per segment-sized run, since validity only changes at segment edges. */
 /* Cover the conflicting target bytes [p, end) of segment k, whose copy
  * wanted the base bytes from s (UINT64_MAX: it was a target copy): copies
  * from available target bytes where found, literals elsewhere. */
@@ -247,10 +286,15 @@ static void cover_conflict(struct cfota_oplist *out, const struct tindex *x, uin
     }
 }
 
+/* Rewrite one piece of an op lying inside segment k. Sources are checked
+ * per run over which validity cannot change (segment edges, stash
+ * entries). */
 static void rewrite_piece(struct cfota_oplist *out, const struct cfota_op *op, uint32_t a, uint32_t b,
-                          uint32_t k, const uint32_t *rank, uint32_t n, uint32_t seg, const struct tindex *x,
+                          uint32_t k, const struct inplace_plan *pl, const struct tindex *x,
                           struct inplace_stats *st)
 {
+    const uint32_t *rank = pl->rank;
+    uint32_t seg = pl->seg;
     uint32_t p = a;
     if (op->kind == CFOTA_OP_LIT) {
         push_merged(out, CFOTA_OP_LIT, a, b - a, 0);
@@ -259,7 +303,11 @@ static void rewrite_piece(struct cfota_oplist *out, const struct cfota_op *op, u
     while (p < b) {
         uint64_t s = (uint64_t)op->src + (p - op->pos);
         uint32_t run = (uint32_t)min32(b - p, (uint32_t)(((s / seg) + 1) * seg - s));
-        int ok = op->kind == CFOTA_OP_OLD ? old_ok(rank, n, seg, k, s) : new_ok(rank, seg, k, s);
+        int ok;
+        if (op->kind == CFOTA_OP_OLD)
+            run = old_span(pl, k, s, run, &ok);
+        else
+            ok = new_ok(rank, seg, k, s);
         if (ok)
             push_merged(out, op->kind, p, run, (uint32_t)s);
         else
@@ -272,24 +320,18 @@ void inplace_plan_init(struct inplace_plan *pl, const struct cfota_oplist *ops, 
 {
     uint32_t n = (uint32_t)((new_len + seg - 1) / seg), i;
     uint64_t *w = calloc(n ? (size_t)n * n : 1, sizeof *w);
-    size_t q;
+    struct reads r;
     if (!w)
         abort();
     pl->seg = seg;
     pl->n = n;
+    pl->stash = NULL;
     pl->order = xmalloc((n ? n : 1) * sizeof *pl->order);
     pl->rank = xmalloc((n ? n : 1) * sizeof *pl->rank);
-    for (q = 0; q < ops->n; q++) {
-        const struct cfota_op *op = &ops->v[q];
-        uint32_t p = op->pos, end = op->pos + op->len;
-        if (op->kind != CFOTA_OP_OLD)
-            continue;
-        while (p < end) {
-            uint32_t k = p / seg, e = min32(end, (k + 1) * seg);
-            add_reads(w, n, seg, k, (uint64_t)op->src + (p - op->pos), e - p);
-            p = e;
-        }
-    }
+    r.w = w;
+    r.n = n;
+    r.seg = seg;
+    inplace_old_pieces(ops, seg, add_reads, &r);
     choose_order(w, n, pl->order);
     for (i = 0; i < n; i++)
         pl->rank[pl->order[i]] = i;
@@ -315,7 +357,10 @@ uint32_t inplace_valid_run(void *plan, unsigned kind, uint32_t p, uint32_t s, ui
         uint32_t run = min32(len - done, (k + 1) * pl->seg - pp);
         int ok;
         run = (uint32_t)(run < ((ss / pl->seg) + 1) * pl->seg - ss ? run : ((ss / pl->seg) + 1) * pl->seg - ss);
-        ok = kind == CFOTA_OP_OLD ? old_ok(pl->rank, pl->n, pl->seg, k, ss) : available(ss, pp, k, pl->rank, pl->seg);
+        if (kind == CFOTA_OP_OLD)
+            run = old_span(pl, k, ss, run, &ok);
+        else
+            ok = available(ss, pp, k, pl->rank, pl->seg);
         if (!ok)
             break;
         done += run;
@@ -337,7 +382,7 @@ void inplace_resolve(struct cfota_oplist *ops, const struct inplace_plan *pl, co
         uint32_t p = op->pos, end = op->pos + op->len;
         while (p < end) {
             uint32_t k = p / pl->seg, e = min32(end, (k + 1) * pl->seg);
-            rewrite_piece(&out, op, p, e, k, pl->rank, pl->n, pl->seg, &x, st);
+            rewrite_piece(&out, op, p, e, k, pl, &x, st);
             p = e;
         }
     }

@@ -29,9 +29,10 @@
 #include "prob.h"
 
 #define STEP_MAX_IN 112u
+typedef char inbuf_holds_a_step[STEP_MAX_IN <= CFOTA_DEC_INBUF ? 1 : -1];
 
 enum {
-    ST_RC_INIT, ST_SEG_START, ST_OP, ST_OFFSET, ST_LIT, ST_COPY, ST_DONE, ST_ERROR
+    ST_PLAN, ST_SKIP, ST_RC_INIT, ST_SEG_START, ST_OP, ST_OFFSET, ST_LIT, ST_COPY, ST_DONE, ST_ERROR
 };
 
 /* ---- range decoder over the input buffer ---- */
@@ -194,7 +195,7 @@ static int seg_start(struct cfota_dec *d)
 {
     uint32_t idx = d->cp.segment;
     if (d->flags & CFOTA_FLAG_ORDERED)
-        idx = rc_direct(d, 16);
+        idx = dec_seg_index(d, d->cp.segment == 0, d->cp.prev_index, segments(d), 0);
     if (idx >= segments(d) || seg_written(d, idx) == 1)
         return CFOTA_E_CORRUPT; /* out of range, or a segment twice */
     d->seg_index = idx;
@@ -206,8 +207,12 @@ static int seg_start(struct cfota_dec *d)
     d->old_cursor = d->last_old_end = d->seg_start;
     d->new_rep = 0;
     d->prev_kind = 3;
-    memset(&d->hist, 0, sizeof d->hist);
-    cfota_models_reset(&d->m);
+    /* CARRY: the models go on learning across segments; a resumed decoder
+     * got them back from its caller (cfota_dec_carry). */
+    if (!(d->flags & CFOTA_FLAG_CARRY) || d->cp.segment == 0) {
+        memset(&d->carry.hist, 0, sizeof d->carry.hist);
+        cfota_models_reset(&d->carry.m);
+    }
     d->state = ST_OP;
     return CFOTA_OK;
 }
@@ -220,6 +225,7 @@ static int seg_end(struct cfota_dec *d)
     if (d->written && d->seg_index < CFOTA_DEC_SEGMAP)
         d->written[d->seg_index / 8] |= (uint8_t)(1u << (d->seg_index % 8));
     d->cp.segment++;
+    d->cp.prev_index = d->seg_index;
     d->cp.in_pos = d->in_pos;
     d->cp.range = d->range;
     d->cp.code = d->code;
@@ -239,8 +245,8 @@ static int op_header(struct cfota_dec *d)
     uint32_t len;
     if (d->out_pos == d->seg_end)
         return seg_end(d);
-    kind = dec_kind(d, &d->m, d->prev_kind, 0);
-    len = dec_length(d, &d->m, kind, 0);
+    kind = dec_kind(d, &d->carry.m, d->prev_kind, 0);
+    len = dec_length(d, &d->carry.m, kind, 0);
     if (len == 0 || len > d->seg_end - d->out_pos)
         return CFOTA_E_CORRUPT;
     d->kind = (uint8_t)kind;
@@ -254,7 +260,7 @@ static int op_offset(struct cfota_dec *d)
     unsigned prev = d->prev_kind;
     if (d->kind == CFOTA_OP_OLD) {
         int32_t adv = (int32_t)(d->out_pos - d->last_old_end);
-        int32_t delta = dec_old_delta(d, &d->m, prev, adv, 0);
+        int32_t delta = dec_old_delta(d, &d->carry.m, prev, adv, 0);
         int64_t src = (int64_t)d->old_cursor + delta;
         if ((d->flags & CFOTA_FLAG_NO_BASE) || src < 0 || (uint64_t)src + d->op_left > d->base_size)
             return CFOTA_E_CORRUPT;
@@ -263,7 +269,7 @@ static int op_offset(struct cfota_dec *d)
         d->old_cursor = d->src + d->op_left;
         d->last_old_end = d->out_pos + d->op_left;
     } else {
-        int32_t dist = dec_distance(d, &d->m, prev, d->new_rep, 0);
+        int32_t dist = dec_distance(d, &d->carry.m, prev, d->new_rep, 0);
         int64_t src = (int64_t)d->out_pos - dist;
         /* Back: into what this segment or an earlier one wrote. Forward
          * (ordered packages only): into a segment applied earlier. */
@@ -282,8 +288,8 @@ static int op_offset(struct cfota_dec *d)
 
 static int lit_byte(struct cfota_dec *d)
 {
-    unsigned v = dec_literal(d, &d->m, &d->hist, d->out_pos, 0);
-    cfota_hist_literal(&d->hist, v);
+    unsigned v = dec_literal(d, &d->carry.m, &d->carry.hist, d->out_pos, 0);
+    cfota_hist_literal(&d->carry.hist, v);
     if (--d->op_left == 0) {
         d->prev_kind = CFOTA_OP_LIT;
         d->state = ST_OP;
@@ -297,11 +303,40 @@ static int copy_byte(struct cfota_dec *d)
     int rc = src_byte(d, &s);
     if (rc != CFOTA_OK)
         return rc;
-    diff = dec_diff(d, &d->m, &d->hist, d->out_pos, s, 0);
-    cfota_hist_copy(&d->hist, diff, (s + diff) & 0xFFu);
+    diff = dec_diff(d, &d->carry.m, &d->carry.hist, d->out_pos, s, 0);
+    cfota_hist_copy(&d->carry.hist, diff, (s + diff) & 0xFFu);
     if (--d->op_left == 0)
         d->state = ST_OP;
     return put_byte(d, (s + diff) & 0xFFu);
+}
+
+/* The stash plan's head: how many entry bytes to pass over. */
+static int plan_head(struct cfota_dec *d)
+{
+    uint32_t count = 0;
+    unsigned i;
+    for (i = 0; i < 4; i++)
+        count |= (uint32_t)next_byte(d) << (8 * i);
+    for (i = 0; i < 4; i++)
+        next_byte(d); /* stash size */
+    if (count > (d->payload_end - d->in_pos) / CFOTA_PLAN_ENTRY)
+        return CFOTA_E_CORRUPT;
+    d->op_left = count * CFOTA_PLAN_ENTRY;
+    d->state = d->op_left ? ST_SKIP : ST_RC_INIT;
+    return CFOTA_OK;
+}
+
+/* Pass over buffered plan entries: the stash plan is the update engine's
+ * business, not the decoder's. */
+static int plan_skip(struct cfota_dec *d, uint32_t avail)
+{
+    uint32_t n = avail < d->op_left ? avail : d->op_left;
+    d->in_head = (uint16_t)(d->in_head + n);
+    d->in_pos += n;
+    d->op_left -= n;
+    if (d->op_left == 0)
+        d->state = ST_RC_INIT;
+    return CFOTA_OK;
 }
 
 /* Run steps while input allows. */
@@ -312,9 +347,13 @@ static int run(struct cfota_dec *d)
         uint32_t avail = d->in_len - d->in_head;
         if (d->state == ST_DONE)
             return CFOTA_DONE;
-        if (avail < STEP_MAX_IN && d->in_pos + avail < d->payload_end)
+        if (d->state == ST_SKIP && avail == 0)
+            return d->in_pos < d->payload_end ? CFOTA_MORE : CFOTA_E_TRUNCATED;
+        if (d->state != ST_SKIP && avail < STEP_MAX_IN && d->in_pos + avail < d->payload_end)
             return CFOTA_MORE;
         switch (d->state) {
+        case ST_PLAN: rc = plan_head(d); break;
+        case ST_SKIP: rc = plan_skip(d, avail); break;
         case ST_RC_INIT:
             d->range = 0xFFFFFFFFu;
             d->code = 0;
@@ -356,7 +395,7 @@ static int setup(struct cfota_dec *d, const struct cfota_header *h, const struct
     d->payload_end = h->header_size + h->payload_size;
     d->in_pos = h->header_size;
     d->cp.in_pos = h->header_size;
-    d->state = segments(d) ? ST_RC_INIT : ST_DONE;
+    d->state = !segments(d) ? ST_DONE : (h->flags & CFOTA_FLAG_STASH) ? ST_PLAN : ST_RC_INIT;
     if (segments(d) == 0 && h->payload_size != 0) {
         /* No segment to decode, so nothing would consume the payload: a
          * valid package has none (docs/package-format.md, "Payload"). */
@@ -381,7 +420,7 @@ int cfota_dec_resume(struct cfota_dec *d, const struct cfota_header *h,
     if (cp->segment == 0)
         return cp->in_pos == h->header_size ? CFOTA_OK : CFOTA_E_INVAL;
     if (cp->segment > segments(d) || cp->in_pos < h->header_size + 4u || cp->in_pos > d->payload_end ||
-        cp->range < CFOTA_RC_TOP)
+        cp->range < CFOTA_RC_TOP || cp->prev_index >= segments(d))
         return CFOTA_E_INVAL;
     d->cp = *cp;
     d->in_pos = cp->in_pos;
@@ -440,6 +479,11 @@ int cfota_dec_sink(struct cfota_dec *d, const uint8_t *buf, size_t len, size_t *
 void cfota_dec_checkpoint(const struct cfota_dec *d, struct cfota_checkpoint *cp)
 {
     *cp = d->cp;
+}
+
+void *cfota_dec_carry(struct cfota_dec *d)
+{
+    return &d->carry;
 }
 
 uint32_t cfota_dec_produced(const struct cfota_dec *d)

@@ -62,7 +62,7 @@ static int decode(const uint8_t in[JOURNAL_RECORD], struct journal_rec *r)
     r->body.word[1] = get32(in + 16);
     r->body.word[2] = get32(in + 20);
     r->body.word[3] = get32(in + 24);
-    return r->type >= J_BEGIN && r->type <= J_FAILED ? 1 : -1;
+    return r->type >= J_BEGIN && r->type <= J_STASHED ? 1 : -1;
 }
 
 struct scan {

@@ -27,7 +27,9 @@ enum journal_type {
     J_COMMITTED = 3, /* a segment is in the image: body.segment, index */
     J_DONE = 4,      /* the target is in place and verified: body.segment
                         (ordinal 0), not read back */
-    J_FAILED = 5     /* the update ended with an error: body.failed */
+    J_FAILED = 5,    /* the update ended with an error: body.failed */
+    J_STASHED = 6    /* a segment's stash entries are saved (in place):
+                        body.segment, index */
 };
 
 #define J_FLAG_COPY 0x01u     /* a BEGIN copied by a block switch */
@@ -46,8 +48,9 @@ struct journal_begin {
     uint32_t wear_base;     /* scratch ring position of segment ordinal 0 */
 };
 
-/* DECODED and COMMITTED: segment `ordinal` (in payload order; its target
- * segment is the record's index) and the decoder checkpoint after it. */
+/* DECODED, STASHED and COMMITTED: segment `ordinal` (in payload order; its
+ * target segment is the record's index, which is also the checkpoint's
+ * prev_index) and the decoder checkpoint after it. */
 struct journal_segment {
     uint32_t ordinal;
     uint32_t in_pos;  /* cfota_checkpoint.in_pos */

@@ -118,6 +118,15 @@ int cfota_header_parse(struct cfota_header *h, const uint8_t *buf, size_t len)
         return CFOTA_E_CORRUPT;
     if (h->base_size > 0x01000000u || h->target_size > 0x01000000u)
         return CFOTA_E_CORRUPT; /* 16 MiB: beyond any flash we address */
+    /* A stash saves base bytes before an in-place commit: meaningless
+     * without both. */
+    if ((h->flags & CFOTA_FLAG_STASH) &&
+        (!(h->flags & CFOTA_FLAG_IN_PLACE) || (h->flags & CFOTA_FLAG_NO_BASE) || h->payload_size < CFOTA_PLAN_HEAD))
+        return CFOTA_E_CORRUPT;
+    /* Carried models are kept across a power cut in the stash's first two
+     * units. */
+    if ((h->flags & CFOTA_FLAG_CARRY) && !(h->flags & CFOTA_FLAG_STASH))
+        return CFOTA_E_CORRUPT;
     return CFOTA_OK;
 }
 
@@ -166,4 +175,63 @@ int cfota_header_write(const struct cfota_header *h, uint8_t *out)
     size = OFF_VERSIONS + bl + tl;
     put32(out + size, cfota_crc32(0, out, size));
     return (int)(size + 4);
+}
+
+/* ---- the stash plan ---- */
+
+uint32_t cfota_plan_reserved(const struct cfota_header *h)
+{
+    return h->flags & CFOTA_FLAG_CARRY ? CFOTA_CARRY_SLOTS * CFOTA_STASH_UNIT : 0;
+}
+
+uint32_t cfota_plan_bytes(const struct cfota_header *h, const struct cfota_plan_head *p)
+{
+    if (!(h->flags & CFOTA_FLAG_STASH))
+        return 0;
+    return CFOTA_PLAN_HEAD + p->count * CFOTA_PLAN_ENTRY;
+}
+
+int cfota_plan_head_parse(struct cfota_plan_head *p, const uint8_t *buf, const struct cfota_header *h)
+{
+    p->count = get32(buf);
+    p->stash_size = get32(buf + 4);
+    /* The entries and at least the coded stream's 4 first bytes must fit. */
+    if (p->count > (h->payload_size - CFOTA_PLAN_HEAD) / CFOTA_PLAN_ENTRY ||
+        p->stash_size % CFOTA_STASH_UNIT || p->stash_size < cfota_plan_reserved(h))
+        return CFOTA_E_CORRUPT;
+    return CFOTA_OK;
+}
+
+void cfota_stash_entry_get(struct cfota_stash_entry *e, const uint8_t *buf)
+{
+    e->step = get32(buf);
+    e->base = get32(buf + 4);
+    e->len = get32(buf + 8);
+    e->at = get32(buf + 12);
+}
+
+int cfota_stash_entry_parse(struct cfota_stash_entry *e, const uint8_t *buf, const struct cfota_header *h,
+                            const struct cfota_plan_head *p, const struct cfota_stash_entry *prev)
+{
+    cfota_stash_entry_get(e, buf);
+    if (e->step >= cfota_header_segments(h) || e->len == 0 || (uint64_t)e->base + e->len > h->base_size ||
+        e->at % CFOTA_STASH_UNIT || e->at < cfota_plan_reserved(h) || (uint64_t)e->at + e->len > p->stash_size)
+        return CFOTA_E_CORRUPT;
+    if (prev && e->base < prev->base + prev->len)
+        return CFOTA_E_CORRUPT;
+    return CFOTA_OK;
+}
+
+void cfota_plan_head_write(const struct cfota_plan_head *p, uint8_t *out)
+{
+    put32(out, p->count);
+    put32(out + 4, p->stash_size);
+}
+
+void cfota_stash_entry_write(const struct cfota_stash_entry *e, uint8_t *out)
+{
+    put32(out, e->step);
+    put32(out + 4, e->base);
+    put32(out + 8, e->len);
+    put32(out + 12, e->at);
 }

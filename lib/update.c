@@ -90,10 +90,67 @@ static int read_area(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
     return cfota_area_read((const struct cfota_area *)ctx, off, buf, len);
 }
 
+/* Entry i of the stash plan, read from the package. */
+static int plan_entry(const struct cfota_update *u, uint32_t i, struct cfota_stash_entry *e)
+{
+    uint8_t b[CFOTA_PLAN_ENTRY];
+    int rc = cfota_area_read(&u->cfg->package, u->plan_off + i * CFOTA_PLAN_ENTRY, b, sizeof b);
+    if (rc == CFOTA_OK)
+        cfota_stash_entry_get(e, b);
+    return rc;
+}
+
+/* Into e: the entry that holds base byte off, or else the first one above
+ * it (e->len 0 if none). Entries are sorted by base and disjoint. */
+static int plan_find(const struct cfota_update *u, uint32_t off, struct cfota_stash_entry *e)
+{
+    uint32_t lo = 0, hi = u->plan_count;
+    int rc;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if ((rc = plan_entry(u, mid, e)) != CFOTA_OK)
+            return rc;
+        if (off >= e->base + e->len)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == u->plan_count)
+        e->len = 0;
+    else if ((rc = plan_entry(u, lo, e)) != CFOTA_OK)
+        return rc;
+    return CFOTA_OK;
+}
+
+/* Base bytes: in the image, unless a stash entry saved them before a
+ * commit of an earlier ordinal overwrote them (in place only). */
 static int read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
     struct cfota_update *u = ctx;
-    return cfota_area_read(&u->cfg->image, off, buf, len);
+    while (len) {
+        struct cfota_stash_entry e;
+        uint32_t n = len;
+        int rc;
+        e.len = 0;
+        if (u->plan_count && (rc = plan_find(u, off, &e)) != CFOTA_OK)
+            return rc;
+        if (e.len && off >= e.base) {
+            if (e.base + e.len - off < n)
+                n = e.base + e.len - off;
+            rc = e.step < u->ordinal ? cfota_area_read(&u->cfg->stash, e.at + (off - e.base), buf, n)
+                                     : cfota_area_read(&u->cfg->image, off, buf, n);
+        } else {
+            if (e.len && e.base - off < n)
+                n = e.base - off;
+            rc = cfota_area_read(&u->cfg->image, off, buf, n);
+        }
+        if (rc != CFOTA_OK)
+            return rc;
+        off += n;
+        buf += n;
+        len -= n;
+    }
+    return CFOTA_OK;
 }
 
 /* Target bytes already produced: the current segment's are in staging (the
@@ -243,7 +300,7 @@ static uint32_t scratch_offset(const struct cfota_update *u, uint32_t k)
 
 static int check_cfg(const struct cfota_update_cfg *c)
 {
-    const struct cfota_area *areas[4];
+    const struct cfota_area *areas[5];
     unsigned i, n = 0;
     if (!c || !c->image.flash || !c->package.flash || !c->journal.flash || !c->buf)
         return CFOTA_E_INVAL;
@@ -251,6 +308,12 @@ static int check_cfg(const struct cfota_update_cfg *c)
     areas[n++] = &c->package;
     areas[n++] = &c->journal;
     areas[n++] = c->slot.flash ? &c->slot : &c->scratch;
+    if (c->stash.flash) {
+        /* Stash entries start on 4 KiB units and own them whole. */
+        if (CFOTA_STASH_UNIT % c->stash.flash->erase_size || CFOTA_STASH_UNIT % c->stash.flash->prog_size)
+            return CFOTA_E_INVAL;
+        areas[n++] = &c->stash;
+    }
     for (i = 0; i < n; i++) {
         if (!areas[i]->flash || c->buf_size < areas[i]->flash->prog_size ||
             c->buf_size % areas[i]->flash->prog_size)
@@ -285,10 +348,85 @@ static int read_header(struct cfota_update *u, struct cfota_header *h)
     return CFOTA_OK;
 }
 
+/* Read the stash plan's head (in place, CFOTA_FLAG_STASH) into p and
+ * u->plan_*; an empty plan otherwise. */
+static int read_plan(struct cfota_update *u, const struct cfota_header *h, struct cfota_plan_head *p)
+{
+    uint8_t b[CFOTA_PLAN_HEAD];
+    uint32_t need;
+    int rc;
+    p->count = p->stash_size = 0;
+    u->plan_count = 0;
+    u->plan_off = h->header_size + CFOTA_PLAN_HEAD;
+    if (!(h->flags & CFOTA_FLAG_STASH))
+        return CFOTA_OK;
+    if ((rc = cfota_area_read(&u->cfg->package, h->header_size, b, sizeof b)) != CFOTA_OK ||
+        (rc = cfota_plan_head_parse(p, b, h)) != CFOTA_OK)
+        return rc;
+    /* The stash the package needs must fit the device's spare area. A/B
+     * keeps the base: of the stash it needs only the carry slots. */
+    need = in_place(u) ? p->stash_size : cfota_plan_reserved(h);
+    if (need && (!u->cfg->stash.flash || u->cfg->stash.size < need))
+        return CFOTA_E_NOSPC;
+    u->plan_count = in_place(u) ? p->count : 0;
+    return CFOTA_OK;
+}
+
+/* ---- carried models (CFOTA_FLAG_CARRY) ----
+ *
+ * The models after segment ordinal k are kept in carry slot k mod 2 (the
+ * stash's first two units), written before the journal says segment k is
+ * decoded. Decoding k+1 (again, after a cut) reads slot k mod 2, which
+ * nothing writes before segment k+1 is journalled: the slot written
+ * meanwhile is the other one. */
+
+typedef char carry_fits_a_unit[CFOTA_CARRY_SIZE <= CFOTA_STASH_UNIT ? 1 : -1];
+
+static int carry_save(struct cfota_update *u, uint32_t k)
+{
+    const struct cfota_area *st = &u->cfg->stash;
+    uint32_t slot = k % CFOTA_CARRY_SLOTS * CFOTA_STASH_UNIT, unit = st->flash->prog_size, b;
+    uint32_t whole = CFOTA_CARRY_SIZE / unit * unit, tail = CFOTA_CARRY_SIZE - whole;
+    const uint8_t *state = cfota_dec_carry(&u->dec);
+    int rc;
+    for (b = 0; b < CFOTA_STASH_UNIT; b += st->flash->erase_size)
+        if ((rc = cfota_area_erase(st, slot + b)) != CFOTA_OK)
+            return rc;
+    if ((rc = cfota_area_prog(st, slot, state, whole)) != CFOTA_OK || !tail)
+        return rc;
+    memcpy(u->cfg->buf, state + whole, tail);
+    memset(u->cfg->buf + tail, 0xFF, unit - tail);
+    return cfota_area_prog(st, slot + whole, u->cfg->buf, unit);
+}
+
+static int carry_load(struct cfota_update *u, uint32_t k)
+{
+    return cfota_area_read(&u->cfg->stash, k % CFOTA_CARRY_SLOTS * CFOTA_STASH_UNIT, cfota_dec_carry(&u->dec),
+                           CFOTA_CARRY_SIZE);
+}
+
+/* Every entry of the plan, each against the header and the one before. */
+static int check_plan(struct cfota_update *u, const struct cfota_header *h, const struct cfota_plan_head *p)
+{
+    struct cfota_stash_entry e, prev;
+    uint8_t b[CFOTA_PLAN_ENTRY];
+    uint32_t i;
+    int rc;
+    for (i = 0; i < p->count; i++) {
+        if ((rc = cfota_area_read(&u->cfg->package, u->plan_off + i * CFOTA_PLAN_ENTRY, b, sizeof b)) != CFOTA_OK ||
+            (rc = cfota_stash_entry_parse(&e, b, h, p, i ? &prev : NULL)) != CFOTA_OK)
+            return rc;
+        prev = e;
+    }
+    return CFOTA_OK;
+}
+
 static int load_header(struct cfota_update *u)
 {
     struct cfota_header h;
-    return read_header(u, &h);
+    struct cfota_plan_head p;
+    int rc = read_header(u, &h);
+    return rc != CFOTA_OK ? rc : read_plan(u, &h, &p);
 }
 
 /* Everything that can be known before touching flash. */
@@ -353,7 +491,7 @@ int cfota_update_status(struct cfota_update *u, const struct cfota_update_cfg *c
         return CFOTA_OK;
     }
     info->segments = segments(u);
-    if (j.last.type == J_DECODED || j.last.type == J_COMMITTED)
+    if (j.last.type == J_DECODED || j.last.type == J_STASHED || j.last.type == J_COMMITTED)
         info->segments_done = j.last.body.segment.ordinal + (j.last.type == J_COMMITTED);
     return CFOTA_OK;
 }
@@ -368,6 +506,7 @@ static int check_and_begin(struct cfota_update *u, const struct cfota_update_cfg
         return rc;
     {
         struct cfota_header h;
+        struct cfota_plan_head plan;
         if ((rc = read_header(u, &h)) != CFOTA_OK || (rc = check_package(u)) != CFOTA_OK)
             return rc;
         /* Authentic and meant for this device, before anything else is
@@ -375,6 +514,9 @@ static int check_and_begin(struct cfota_update *u, const struct cfota_update_cfg
         if ((rc = cfota_verify_release(&h, &u->cfg->policy, read_area, (void *)&u->cfg->package)) != CFOTA_OK)
             return rc;
         if ((rc = cfota_verify_payload(&h, read_area, (void *)&u->cfg->package)) != CFOTA_OK)
+            return rc;
+        /* The stash the package needs must fit the device's spare area. */
+        if ((rc = read_plan(u, &h, &plan)) != CFOTA_OK || (rc = check_plan(u, &h, &plan)) != CFOTA_OK)
             return rc;
         if (!(h.flags & CFOTA_FLAG_NO_BASE) && u->cfg->image_size != h.base_size)
             return CFOTA_E_WRONG_BASE;
@@ -436,6 +578,7 @@ static int decode_segment(struct cfota_update *u, uint32_t k)
     u->staged = u->staged_at = 0;
     u->seg_start = u->seg_len = 0;
     u->scratch_off = scratch_offset(u, k);
+    u->ordinal = k;
     if (!u->dec_live) {
         struct cfota_io io;
         io.ctx = u;
@@ -446,6 +589,10 @@ static int decode_segment(struct cfota_update *u, uint32_t k)
             return rc;
         if (u->cp.segment == 0)
             cfota_dec_track(&u->dec, u->segmap);
+        /* A decoder started past the first segment gets the carried
+         * models back from where the segment before left them. */
+        if ((u->pkg.flags & CFOTA_FLAG_CARRY) && k > 0 && (rc = carry_load(u, k - 1)) != CFOTA_OK)
+            return rc;
         u->feed_pos = u->cp.in_pos;
         u->dec_live = 1;
     }
@@ -468,6 +615,45 @@ static int decode_segment(struct cfota_update *u, uint32_t k)
     if ((rc = flush_stage(u, 1)) != CFOTA_OK)
         return rc;
     cfota_dec_checkpoint(&u->dec, &u->cp);
+    if ((u->pkg.flags & CFOTA_FLAG_CARRY) && k + 1 < segments(u))
+        return carry_save(u, k);
+    return CFOTA_OK;
+}
+
+/* Save the stash entries of ordinal k: the base bytes under the segment
+ * about to be committed that later segments read. Each entry owns its
+ * stash units (they start on a unit and no other live entry shares
+ * them), so erasing its blocks destroys nothing another segment needs. */
+static int stash_segment(struct cfota_update *u, uint32_t k)
+{
+    const struct cfota_area *st = &u->cfg->stash;
+    uint32_t i, unit = st->flash ? st->flash->prog_size : 1, bs = st->flash ? st->flash->erase_size : 1;
+    int rc;
+    for (i = 0; i < u->plan_count; i++) {
+        struct cfota_stash_entry e;
+        uint32_t off;
+        if ((rc = plan_entry(u, i, &e)) != CFOTA_OK)
+            return rc;
+        if (e.step != k)
+            continue;
+        /* Only bytes this commit destroys, and they are intact now. */
+        if (e.base < u->seg_start || e.base + e.len > u->seg_start + u->pkg.segment_size)
+            return CFOTA_E_CORRUPT;
+        for (off = 0; off < e.len; off += u->cfg->buf_size) {
+            uint32_t n = e.len - off < u->cfg->buf_size ? e.len - off : u->cfg->buf_size, b, padded = n;
+            if ((rc = cfota_area_read(&u->cfg->image, e.base + off, u->cfg->buf, n)) != CFOTA_OK)
+                return rc;
+            if (n % unit) {
+                memset(u->cfg->buf + n, 0xFF, unit - n % unit);
+                padded += unit - n % unit;
+            }
+            for (b = (e.at + off + bs - 1) / bs * bs; b < e.at + off + padded; b += bs)
+                if ((rc = cfota_area_erase(st, b)) != CFOTA_OK)
+                    return rc;
+            if ((rc = cfota_area_prog(st, e.at + off, u->cfg->buf, padded)) != CFOTA_OK)
+                return rc;
+        }
+    }
     return CFOTA_OK;
 }
 
@@ -521,7 +707,7 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
 {
     struct journal j;
     uint32_t nseg, k;
-    int rc = setup(u, cfg), decoded;
+    int rc = setup(u, cfg), decoded, stashed;
     if (rc != CFOTA_OK)
         return rc;
     if ((rc = journal_load(&j, &u->cfg->journal)) != CFOTA_OK)
@@ -540,17 +726,19 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
     nseg = segments(u);
     /* Where the journal says we are. */
     k = 0;
-    decoded = 0;
+    decoded = stashed = 0;
     u->cp.segment = 0;
     u->cp.in_pos = u->pkg.header_size;
-    if (j.last.type == J_DECODED || j.last.type == J_COMMITTED) {
+    if (j.last.type == J_DECODED || j.last.type == J_STASHED || j.last.type == J_COMMITTED) {
         const struct journal_segment *s = &j.last.body.segment;
         k = s->ordinal + (j.last.type == J_COMMITTED);
-        decoded = j.last.type == J_DECODED;
+        decoded = j.last.type != J_COMMITTED;
+        stashed = j.last.type == J_STASHED;
         u->cp.segment = s->ordinal + 1;
         u->cp.in_pos = s->in_pos;
         u->cp.range = s->range;
         u->cp.code = s->code;
+        u->cp.prev_index = j.last.index;
         u->seg_index = j.last.index;
         u->seg_start = (uint32_t)j.last.index * u->pkg.segment_size;
         u->seg_len = u->pkg.target_size - u->seg_start < u->pkg.segment_size
@@ -574,10 +762,19 @@ int cfota_update_run(struct cfota_update *u, const struct cfota_update_cfg *cfg)
             if ((rc = record(u, &j, J_DECODED, k)) != CFOTA_OK)
                 return rc;
         }
+        if (u->plan_count && !stashed) {
+            rc = stash_segment(u, k);
+            if (rc == CFOTA_E_CORRUPT) {
+                record(u, &j, J_FAILED, (uint32_t)rc);
+                return rc;
+            }
+            if (rc != CFOTA_OK || (rc = record(u, &j, J_STASHED, k)) != CFOTA_OK)
+                return rc;
+        }
         if ((rc = commit_segment(u)) != CFOTA_OK || (rc = record(u, &j, J_COMMITTED, k)) != CFOTA_OK)
             return rc;
     next:
-        decoded = 0;
+        decoded = stashed = 0;
         if (u->cfg->progress)
             u->cfg->progress(u->cfg->progress_ctx, k + 1 == nseg ? u->pkg.target_size : (k + 1) * u->pkg.segment_size,
                             u->pkg.target_size);

@@ -21,7 +21,7 @@ import sys
 # starts its path.
 FOLDERS = [
     "include/cfota/", "controller/include/", "controller/", "modem/core/", "modem/posix/",
-    "lib/", "encoder/", "sim/", "util/", "port/", "cli/", "server/", "tests/", "bench/",
+    "lib/", "encoder/", "sim/", "util/", "port/", "fwgen/", "cli/", "server/", "tests/", "bench/",
     "examples/",
 ]
 
@@ -42,16 +42,17 @@ RULES = {
     "port/": ["include/cfota/"],
     "examples/": ["include/cfota/"],
     "sim/": ["include/cfota/"],
+    "fwgen/": ["util/"],
     "encoder/": ["include/cfota/", "util/", "port/", "lib/model"],
     "modem/core/": ["include/cfota/", "util/"],
     "modem/posix/": ["modem/core/face", "include/cfota/", "sim/", "util/", "port/"],
     "server/": ["include/cfota/", "encoder/", "util/", "port/"],
     "cli/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "server/",
              "modem/posix/", "modem/core/face"],
-    "bench/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/"],
+    "bench/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "fwgen/"],
     # Tests may look inside the core (white-box) but not at lib/'s privates.
-    "tests/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "server/",
-               "examples/",
+    "tests/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "fwgen/",
+               "server/", "examples/",
                "modem/posix/", "modem/core/"],
 }
 

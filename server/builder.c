@@ -3,7 +3,8 @@
  * server/builder.c: background package builds (see builder.h).
  *
  * Each build reads the two images from objects, runs cfota_encode (in-place
- * packages, 16 KiB scratch) with no lock held (encoding takes from milliseconds to seconds), stores the
+ * packages with the module's spare flash: 64 KiB scratch, a stash of at
+ * most 256 KiB) with no lock held (encoding takes from milliseconds to seconds), stores the
  * package as an object and only then records it, durably, in the store.
  * A delta that is not smaller than the target's full package is recorded
  * as "full", pointing at the full package: a device gains nothing from a

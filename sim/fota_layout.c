@@ -6,13 +6,15 @@
 
 #include <string.h>
 
+#include "cfota/package.h"
+
 static uint32_t up(uint32_t v, uint32_t a)
 {
     return (v + a - 1) / a * a;
 }
 
 void fota_layout_make(struct fota_layout *l, uint32_t erase_size, uint32_t region, int ab,
-                      uint32_t scratch, uint32_t package)
+                      uint32_t scratch, uint32_t stash, uint32_t package)
 {
     uint32_t at = 0;
     memset(l, 0, sizeof *l);
@@ -28,6 +30,11 @@ void fota_layout_make(struct fota_layout *l, uint32_t erase_size, uint32_t regio
         l->scratch_off = at;
         l->scratch_size = up(scratch ? scratch : 1, erase_size);
         at += l->scratch_size;
+    }
+    if (stash) {
+        l->stash_off = at;
+        l->stash_size = up(stash, erase_size);
+        at += l->stash_size;
     }
     l->journal_off = at;
     at += 2 * erase_size;
@@ -51,8 +58,20 @@ int fota_layout_cfg(const struct fota_layout *l, const struct cfota_flash *f, ui
     } else if (cfota_area_init(&cfg->scratch, f, l->scratch_off, l->scratch_size) != CFOTA_OK) {
         return CFOTA_E_INVAL;
     }
+    if (l->stash_size && cfota_area_init(&cfg->stash, f, l->stash_off, l->stash_size) != CFOTA_OK)
+        return CFOTA_E_INVAL;
     cfg->image_size = image_size;
     cfg->buf = buf;
     cfg->buf_size = buf_size;
     return CFOTA_OK;
+}
+
+uint32_t fota_package_stash(const uint8_t *pkg, size_t len)
+{
+    struct cfota_header h;
+    struct cfota_plan_head p;
+    if (cfota_header_parse(&h, pkg, len) != CFOTA_OK || !(h.flags & CFOTA_FLAG_STASH) ||
+        len < (size_t)h.header_size + CFOTA_PLAN_HEAD || cfota_plan_head_parse(&p, pkg + h.header_size, &h) != CFOTA_OK)
+        return 0;
+    return p.stash_size;
 }

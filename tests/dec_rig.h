@@ -51,6 +51,10 @@ struct dec_rig {
     unsigned long unwritten_reads;
     int allow_unwritten;
     int fail_write_at; /* > 0: that write (1-based) fails, to test IO */
+    /* The carried models at the last checkpoint passed (CARRY packages),
+     * saved as a device saves them with the checkpoint; rig_resume puts
+     * them back. */
+    uint8_t carry[CFOTA_CARRY_SIZE];
 };
 
 static inline int rig_read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
@@ -170,6 +174,26 @@ static inline void rig_cut(struct dec_rig *r, const struct cfota_checkpoint *cp,
     free(keep);
 }
 
+/* At a checkpoint: keep the carried models in the rig (the decoder's io
+ * context, rig_io). */
+static inline void rig_save_carry(struct cfota_dec *d)
+{
+    struct dec_rig *r = d->io.ctx;
+    memcpy(r->carry, cfota_dec_carry(d), CFOTA_CARRY_SIZE);
+}
+
+/* cfota_dec_resume at cp, then the carried models of the last checkpoint
+ * saved back, as a device does after a reset. */
+static inline int rig_resume(struct cfota_dec *d, struct dec_rig *r, const struct cfota_header *h,
+                             const struct cfota_checkpoint *cp)
+{
+    struct cfota_io io = rig_io(r);
+    int rc = cfota_dec_resume(d, h, &io, cp);
+    if (rc == CFOTA_OK && (h->flags & CFOTA_FLAG_CARRY) && cp->segment > 0)
+        memcpy(cfota_dec_carry(d), r->carry, CFOTA_CARRY_SIZE);
+    return rc;
+}
+
 /* Feed pkg[*pos..end) to the decoder in pieces of chunk bytes (0: all
  * that is left), calling sink again after each checkpoint. Returns the
  * first result that is neither CFOTA_MORE nor CFOTA_CHECKPOINT, or
@@ -189,6 +213,7 @@ static inline int rig_feed(struct cfota_dec *d, const uint8_t *pkg, size_t *pos,
             return CFOTA_E_STATE; /* the decoder took bytes it was not given */
         *pos += used;
         if (rc == CFOTA_CHECKPOINT) {
+            rig_save_carry(d);
             if (cps)
                 cfota_dec_checkpoint(d, &cps[*ncp]);
             if (produced)

@@ -136,13 +136,12 @@ static unsigned reference_run(const struct case_ *c, struct cfota_checkpoint *cp
  * over first so that nothing of it can survive. */
 static void restart(struct cfota_dec **d, const struct case_ *c, struct dec_rig *r, const struct cfota_checkpoint *cp)
 {
-    struct cfota_io io = rig_io(r);
     memset(*d, 0xA5, sizeof **d);
     free(*d);
     *d = malloc(sizeof **d);
     assert_non_null(*d);
     memset(*d, 0x5A, sizeof **d);
-    assert_int_equal(cfota_dec_resume(*d, &c->h, &io, cp), CFOTA_OK);
+    assert_int_equal(rig_resume(*d, r, &c->h, cp), CFOTA_OK);
 }
 
 /* ---- stop at every checkpoint ---- */
@@ -187,6 +186,7 @@ static void cut_at_every_checkpoint(struct case_ *c)
         rc = feed_to_checkpoint(d, c->pkg.p, &pos, payload_end(c), chunks[seen % 6]);
         if (rc != CFOTA_CHECKPOINT)
             break;
+        rig_save_carry(d);
         cfota_dec_checkpoint(d, &cp);
         assert_true(seen < nref);
         assert_memory_equal(&cp, &ref[seen], sizeof cp);

@@ -20,6 +20,7 @@
 
 #include "bytes.h"
 #include "encoder.h"
+#include "fwgen.h"
 #include "flashsim.h"
 #include "hash.h"
 #include "modem.h"
@@ -111,17 +112,15 @@ static void rig_boot(struct rig *r)
     advance(r, 0);
 }
 
-static struct rig *rig_open(void)
+/* A module whose firmware region holds img (n bytes, version 1752B05). */
+static struct rig *rig_open_image(const uint8_t *img, size_t n)
 {
     struct rig *r = calloc(1, sizeof *r);
-    uint8_t *img = malloc(IMAGE_SIZE);
     assert_non_null(r);
     r->sim = flashsim_open(NULL, MODEM_FLASH_SIZE, MODEM_BLOCK, 1);
     assert_non_null(r->sim);
     assert_int_equal(modem_flash_map_init(&r->map, flashsim_flash(r->sim)), 0);
-    make_image(img, IMAGE_SIZE, 1);
-    assert_int_equal(modem_factory_program(&r->map, img, IMAGE_SIZE, "1752B05SIM7020C"), 0);
-    free(img);
+    assert_int_equal(modem_factory_program(&r->map, img, (uint32_t)n, "1752B05SIM7020C"), 0);
     modem_config_default(&r->cfg);
     r->cfg.echo = 0;
     r->cfg.io.ctx = r;
@@ -132,6 +131,17 @@ static struct rig *rig_open(void)
     r->now = 1000;
     rig_boot(r);
     taken(r);
+    return r;
+}
+
+static struct rig *rig_open(void)
+{
+    uint8_t *img = malloc(IMAGE_SIZE);
+    struct rig *r;
+    assert_non_null(img);
+    make_image(img, IMAGE_SIZE, 1);
+    r = rig_open_image(img, IMAGE_SIZE);
+    free(img);
     return r;
 }
 
@@ -812,6 +822,63 @@ static void test_cfota_engine_error_is_update_fail(void **state)
     bytes_free(&base);
 }
 
+/* A package with a stash plan and carried models (a generated pair whose
+ * blocks swapped places, several 64 KiB segments): the module carves its
+ * scratch and stash out of the update partition after the package, and
+ * finishes the update after a power cut at sampled flash operations. */
+static void test_cfota_stash_and_carry(void **state)
+{
+    struct bytes old = {0}, target = {0}, pkg = {0};
+    struct cfota_encode_opts o = {0};
+    struct cfota_encode_info info;
+    struct cfota_header h;
+    char cmd[96];
+    uint64_t cut;
+    int done = 0, successes = 0;
+    (void)state;
+    assert_int_equal(fwgen_make((size_t)fwgen_case_find("esp32-swap"), 160, 3, &old, &target), 0);
+    o.base_version = "1752B05SIM7020C";
+    o.target_version = "1752B06SIM7020C";
+    o.in_place = 1;
+    o.info = &info;
+    assert_int_equal(cfota_encode(old.p, old.n, target.p, target.n, &o, &pkg), 0);
+    assert_int_equal(cfota_header_parse(&h, pkg.p, pkg.n), CFOTA_OK);
+    assert_true(h.flags & CFOTA_FLAG_STASH);
+    assert_true(h.flags & CFOTA_FLAG_CARRY);
+    assert_true(info.stash_entries > 0);
+    assert_true(h.scratch_size > MODEM_SCRATCH_SIZE); /* carved from the update partition */
+    cfota_line(cmd, sizeof cmd, pkg.p, pkg.n);
+    for (cut = 0; !done; cut += 7) {
+        struct rig *r = rig_open_image(old.p, old.n);
+        const char *got;
+        upload(r, pkg.p, pkg.n);
+        assert_string_equal(send_at(r, "AT+IPR=115200\r"), OK);
+        flashsim_set_power_cut(r->sim, cut, cut);
+        got = send_at(r, cmd);
+        if (flashsim_powered(r->sim)) {
+            done = 1;
+            assert_non_null(strstr(got, "Update successfully"));
+        } else {
+            flashsim_power_on(r->sim);
+            rig_boot(r);
+            got = taken(r);
+            assert_null(strstr(got, "Update fail"));
+            successes += strstr(got, "Update successfully") != NULL;
+        }
+        if (strstr(got, "Update successfully")) {
+            assert_string_equal(send_at(r, "AT+CGMR\r"), "\r\n1752B06SIM7020C\r\n" OK);
+            assert_memory_equal(flashsim_data(r->sim), target.p, target.n);
+            assert_int_equal(flashsim_stats(r->sim)->violations, 0);
+        }
+        rig_close(r);
+        assert_true(cut < 20000);
+    }
+    assert_true(successes > 0);
+    bytes_free(&old);
+    bytes_free(&target);
+    bytes_free(&pkg);
+}
+
 static void test_settings_text(void **state)
 {
     struct modem_settings s, t;
@@ -891,6 +958,7 @@ int main(void)
         cmocka_unit_test(test_cfota_power_cut),
         cmocka_unit_test(test_cfota_signed),
         cmocka_unit_test(test_cfota_engine_error_is_update_fail),
+        cmocka_unit_test(test_cfota_stash_and_carry),
         cmocka_unit_test(test_settings_text),
         cmocka_unit_test(test_refusal_reasons),
     };

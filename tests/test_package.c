@@ -70,11 +70,17 @@ static void random_header(struct cfota_header *h, uint64_t *seed)
     memset(h, 0, sizeof *h);
     h->format_version = CFOTA_FORMAT_VERSION;
     h->flags = (uint8_t)(test_rand(seed) & CFOTA_FLAGS_KNOWN);
+    if (h->flags & CFOTA_FLAG_CARRY) /* carried models live in the stash */
+        h->flags |= CFOTA_FLAG_STASH;
+    if (h->flags & CFOTA_FLAG_STASH) /* a stash is for in-place packages with a base */
+        h->flags = (uint8_t)((h->flags | CFOTA_FLAG_IN_PLACE) & ~CFOTA_FLAG_NO_BASE);
     h->segment_size = 4096u * (1 + test_rand(seed) % 16);
     h->scratch_size = h->flags & CFOTA_FLAG_IN_PLACE ? 4096u * (1 + test_rand(seed) % 64) : 0;
     h->base_size = h->flags & CFOTA_FLAG_NO_BASE ? 0 : test_rand(seed) % 0x01000001u;
     h->target_size = test_rand(seed) % 0x01000001u;
     h->payload_size = test_rand(seed);
+    if ((h->flags & CFOTA_FLAG_STASH) && h->payload_size < CFOTA_PLAN_HEAD)
+        h->payload_size = CFOTA_PLAN_HEAD;
     h->sig_size = h->flags & CFOTA_FLAG_SIGNED ? CFOTA_SIG_BLOCK_SIZE : 0;
     h->product_id = test_rand(seed);
     h->security_counter = test_rand(seed);
@@ -319,6 +325,75 @@ static void test_unknown_version_or_flags(void **state)
 }
 
 /* Headers with a valid CRC whose content is still impossible. */
+/* A stash plan only in an in-place package with a base; the plan head and
+ * each entry checked against the header and each other. */
+static void test_stash_plan_checks(void **state)
+{
+    struct cfota_header h = sample_header(), back;
+    struct cfota_plan_head p = {2, 8192}, pb;
+    struct cfota_stash_entry e = {1, 100, 4000, 4096}, prev = {0, 0, 100, 0}, eb;
+    uint8_t buf[CFOTA_HEADER_MAX], b[CFOTA_PLAN_ENTRY];
+    int n;
+    (void)state;
+    h.flags = CFOTA_FLAG_STASH;
+    n = cfota_header_write(&h, buf);
+    assert_int_equal(cfota_header_parse(&back, buf, (size_t)n), CFOTA_E_CORRUPT); /* not in place */
+    h.flags = CFOTA_FLAG_STASH | CFOTA_FLAG_IN_PLACE | CFOTA_FLAG_NO_BASE;
+    h.base_size = 0;
+    n = cfota_header_write(&h, buf);
+    assert_int_equal(cfota_header_parse(&back, buf, (size_t)n), CFOTA_E_CORRUPT); /* no base */
+    h = sample_header();
+    h.flags = CFOTA_FLAG_STASH | CFOTA_FLAG_IN_PLACE | CFOTA_FLAG_ORDERED;
+    h.scratch_size = 65536;
+    h.payload_size = 7;
+    n = cfota_header_write(&h, buf);
+    assert_int_equal(cfota_header_parse(&back, buf, (size_t)n), CFOTA_E_CORRUPT); /* no room for a plan */
+    h.payload_size = 1000;
+    n = cfota_header_write(&h, buf);
+    assert_int_equal(cfota_header_parse(&back, buf, (size_t)n), CFOTA_OK);
+
+    cfota_plan_head_write(&p, b);
+    assert_int_equal(cfota_plan_head_parse(&pb, b, &h), CFOTA_OK);
+    assert_int_equal(pb.count, 2);
+    assert_int_equal(pb.stash_size, 8192);
+    p.count = 63; /* 8 + 63 * 16 > 1000 */
+    cfota_plan_head_write(&p, b);
+    assert_int_equal(cfota_plan_head_parse(&pb, b, &h), CFOTA_E_CORRUPT);
+    p.count = 2;
+    p.stash_size = 5000; /* not whole units */
+    cfota_plan_head_write(&p, b);
+    assert_int_equal(cfota_plan_head_parse(&pb, b, &h), CFOTA_E_CORRUPT);
+    p.stash_size = 8192;
+
+    cfota_stash_entry_write(&e, b);
+    assert_int_equal(cfota_stash_entry_parse(&eb, b, &h, &p, &prev), CFOTA_OK);
+    assert_int_equal(eb.step, 1);
+    assert_int_equal(eb.base, 100);
+    assert_int_equal(eb.len, 4000);
+    assert_int_equal(eb.at, 4096);
+    prev.len = 101; /* overlaps */
+    assert_int_equal(cfota_stash_entry_parse(&eb, b, &h, &p, &prev), CFOTA_E_CORRUPT);
+    e.at = 4000; /* not on a unit */
+    cfota_stash_entry_write(&e, b);
+    assert_int_equal(cfota_stash_entry_parse(&eb, b, &h, &p, NULL), CFOTA_E_CORRUPT);
+    e.at = 4096;
+    e.len = 4097; /* past the stash */
+    cfota_stash_entry_write(&e, b);
+    assert_int_equal(cfota_stash_entry_parse(&eb, b, &h, &p, NULL), CFOTA_E_CORRUPT);
+    e.len = 10;
+    e.step = cfota_header_segments(&h); /* no such segment */
+    cfota_stash_entry_write(&e, b);
+    assert_int_equal(cfota_stash_entry_parse(&eb, b, &h, &p, NULL), CFOTA_E_CORRUPT);
+    e.step = 0;
+    e.base = h.base_size - 5; /* past the base */
+    cfota_stash_entry_write(&e, b);
+    assert_int_equal(cfota_stash_entry_parse(&eb, b, &h, &p, NULL), CFOTA_E_CORRUPT);
+    e.len = 0;
+    e.base = 0;
+    cfota_stash_entry_write(&e, b);
+    assert_int_equal(cfota_stash_entry_parse(&eb, b, &h, &p, NULL), CFOTA_E_CORRUPT);
+}
+
 static void test_inconsistent_fields_refused(void **state)
 {
     struct cfota_header h, back;
@@ -459,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_truncations_refused),
         cmocka_unit_test(test_unknown_version_or_flags),
         cmocka_unit_test(test_inconsistent_fields_refused),
+        cmocka_unit_test(test_stash_plan_checks),
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_segments_count),
     };

@@ -118,7 +118,7 @@ static void device_open(struct device *d, const struct bytes *old, const char *k
     char why[256];
     memset(d, 0, sizeof *d);
     d->old = old;
-    fota_layout_make(&d->l, ERASE, (uint32_t)old->n + 8192, 0, 16384, 32768);
+    fota_layout_make(&d->l, ERASE, (uint32_t)old->n + 8192, 0, 16384, CFOTA_STASH_MCU, 32768);
     d->sim = flashsim_open(NULL, d->l.total, ERASE, 16);
     assert_non_null(d->sim);
     assert_int_equal(fota_layout_cfg(&d->l, flashsim_flash(d->sim), (uint32_t)old->n, d->buf, BUF, &d->cfg), 0);

@@ -215,7 +215,7 @@ struct dev {
 static void dev_open(struct dev *d, const struct bytes *base, const struct bytes *pkg)
 {
     memset(d, 0, sizeof *d);
-    fota_layout_make(&d->l, ERASE, (uint32_t)base->n, 0, 16384, (uint32_t)pkg->n);
+    fota_layout_make(&d->l, ERASE, (uint32_t)base->n, 0, 16384, 0, (uint32_t)pkg->n);
     d->sim = flashsim_open(NULL, d->l.total, ERASE, 16);
     assert_non_null(d->sim);
     assert_int_equal(fota_layout_cfg(&d->l, flashsim_flash(d->sim), (uint32_t)base->n, d->buf, BUF, &d->cfg), 0);

@@ -12,7 +12,7 @@
  *
  * Resumability. The target is cut into segments (segment_size bytes of
  * output each, 64 KiB or less). At the end of every segment the decoder
- * stops with CFOTA_CHECKPOINT and cfota_dec_checkpoint() gives a 16-byte
+ * stops with CFOTA_CHECKPOINT and cfota_dec_checkpoint() gives a 20-byte
  * record. A caller that saves the record can, after a reset, call
  * cfota_dec_resume() with it and feed the package again from
  * record.in_pos; decoding then produces exactly the bytes it would have
@@ -44,7 +44,8 @@ extern "C" {
 #define CFOTA_DEC_RAM_MAX 4096u   /* bytes of struct cfota_dec, at most */
 #define CFOTA_DEC_STACK_MAX 256u  /* bytes of stack of cfota_dec_sink */
 
-#define CFOTA_DEC_INBUF 128u   /* package bytes buffered */
+#define CFOTA_DEC_INBUF 120u   /* package bytes buffered (at least the
+                                  112 bytes a step may take) */
 #define CFOTA_DEC_OUTBUF 32u   /* target bytes buffered before a write */
 #define CFOTA_DEC_SRCBUF 32u   /* cached bytes of the copy source */
 #define CFOTA_DEC_SEGMAP 1024u /* segments cfota_dec_track's map holds (4
@@ -88,6 +89,8 @@ struct cfota_checkpoint {
     uint32_t in_pos;  /* package offset to feed from when resuming */
     uint32_t range;   /* range decoder state at that point */
     uint32_t code;
+    uint32_t prev_index; /* index of the last segment written (ORDERED
+                            packages code the next one relative to it) */
 };
 
 /* Per-op and per-segment decoding state, the symbol contexts. */
@@ -101,6 +104,18 @@ struct cfota_hist {
     uint8_t cls[CFOTA_SRC_CLASSES];
 };
 
+/* What a CARRY package keeps from one segment to the next in payload
+ * order (docs/package-format.md): the models and the history. A caller
+ * that resumes such a package saves these CFOTA_CARRY_SIZE bytes with
+ * each checkpoint (cfota_dec_carry) and puts them back after
+ * cfota_dec_resume. */
+struct cfota_carry {
+    struct cfota_hist hist;
+    struct cfota_models m;
+};
+
+#define CFOTA_CARRY_SIZE ((uint32_t)sizeof(struct cfota_carry))
+
 struct cfota_dec {
     struct cfota_io io;
     uint8_t *written;     /* NULL, or cfota_dec_track's map: bit i set
@@ -113,10 +128,11 @@ struct cfota_dec {
     uint32_t in_pos;           /* package offset of inbuf[in_head] */
     uint32_t seg_index, seg_start, seg_end, out_pos;
     /* Current op. */
-    uint32_t op_left, src, old_cursor, last_old_end;
+    uint32_t op_left; /* bytes of the current op; before the first segment:
+                         stash plan bytes still to pass over */
+    uint32_t src, old_cursor, last_old_end;
     int32_t new_rep;
     uint8_t state, kind, prev_kind, error;
-    struct cfota_hist hist;
     uint32_t range, code; /* range decoder */
     /* Buffers. */
     uint16_t in_head, in_len, out_len, src_len;
@@ -126,7 +142,7 @@ struct cfota_dec {
     uint8_t inbuf[CFOTA_DEC_INBUF];
     uint8_t outbuf[CFOTA_DEC_OUTBUF];
     uint8_t srcbuf[CFOTA_DEC_SRCBUF];
-    struct cfota_models m;
+    struct cfota_carry carry;
 };
 
 /* Start decoding the package whose parsed header is h (cfota_header_parse).
@@ -169,6 +185,14 @@ int cfota_dec_sink(struct cfota_dec *d, const uint8_t *buf, size_t len, size_t *
 /* Copy the last checkpoint passed into *cp. Before the first one it is the
  * start of the payload. */
 void cfota_dec_checkpoint(const struct cfota_dec *d, struct cfota_checkpoint *cp);
+
+/* The model state of a CARRY package (CFOTA_CARRY_SIZE bytes, inside d):
+ * right after CFOTA_CHECKPOINT (or cfota_dec_checkpoint), the state the
+ * next segment starts from, to save with the checkpoint; right after
+ * cfota_dec_resume at a checkpoint past the first segment, where to put
+ * the saved bytes back before feeding. Packages without
+ * CFOTA_FLAG_CARRY reset it at every segment: nothing to save. */
+void *cfota_dec_carry(struct cfota_dec *d);
 
 /* Bytes of the target image written so far, for progress reports: exact
  * for packages that are not ORDERED; for ORDERED ones, segments done times

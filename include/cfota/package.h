@@ -36,7 +36,9 @@ extern "C" {
 #define CFOTA_FLAG_ORDERED 0x04u   /* each segment names its index */
 #define CFOTA_FLAG_SIGNED 0x08u    /* a signature block follows payload
                                       (CFOTA_SIG_BLOCK_SIZE bytes) */
-#define CFOTA_FLAGS_KNOWN 0x0Fu
+#define CFOTA_FLAG_STASH 0x10u     /* the payload opens with a stash plan */
+#define CFOTA_FLAG_CARRY 0x20u     /* models carry over between segments */
+#define CFOTA_FLAGS_KNOWN 0x3Fu
 
 /* Decoded header. Version strings are NUL-terminated here; on the wire
  * they are stored with a length byte and no terminator. */
@@ -83,6 +85,63 @@ int cfota_header_parse(struct cfota_header *h, const uint8_t *buf, size_t len);
  * version string over 32 bytes or not printable ASCII, or a segment size
  * that is not a multiple of 4 KiB up to 64 KiB. */
 int cfota_header_write(const struct cfota_header *h, uint8_t *out);
+
+/* The stash plan (docs/package-format.md, "The stash plan"): in an
+ * in-place package with CFOTA_FLAG_STASH, the payload opens with a plan
+ * head and count entries, before the coded stream. Entry i says: just
+ * before the segment of ordinal `step` is committed, save the base bytes
+ * [base, base+len) to the device's stash area at offset `at`; from then on
+ * copies read those base bytes from there. */
+#define CFOTA_STASH_UNIT 4096u  /* stash offsets and the stash size are
+                                   multiples of this */
+#define CFOTA_PLAN_HEAD 8u      /* count, stash size */
+#define CFOTA_PLAN_ENTRY 16u    /* step, base, len, at */
+
+/* With CFOTA_FLAG_CARRY the stash's first units are the two carry slots
+ * (docs/update-engine.md): entries start after them. */
+#define CFOTA_CARRY_SLOTS 2u
+
+/* Stash bytes before the first entry: CFOTA_CARRY_SLOTS units with
+ * CFOTA_FLAG_CARRY, else 0. */
+uint32_t cfota_plan_reserved(const struct cfota_header *h);
+
+struct cfota_plan_head {
+    uint32_t count;      /* entries */
+    uint32_t stash_size; /* bytes of stash area the device needs */
+};
+
+struct cfota_stash_entry {
+    uint32_t step; /* ordinal of the segment whose commit destroys the bytes */
+    uint32_t base; /* first base byte saved */
+    uint32_t len;  /* bytes saved, >= 1 */
+    uint32_t at;   /* offset in the stash area, a multiple of the unit */
+};
+
+/* Bytes of the plan of a package with header h: 0 without
+ * CFOTA_FLAG_STASH, else CFOTA_PLAN_HEAD + count * CFOTA_PLAN_ENTRY. */
+uint32_t cfota_plan_bytes(const struct cfota_header *h, const struct cfota_plan_head *p);
+
+/* Parse the plan head (8 bytes at buf) of the package with header h and
+ * check it against the header: count entries fit the payload, the stash
+ * size is whole units. Returns CFOTA_OK or CFOTA_E_CORRUPT. */
+int cfota_plan_head_parse(struct cfota_plan_head *p, const uint8_t *buf, const struct cfota_header *h);
+
+/* Parse entry (16 bytes at buf) and check it alone against the header and
+ * the plan head: step below the segment count, base range inside the base,
+ * stash range inside the stash size, at a whole unit. prev (NULL for the
+ * first entry) is the entry before it: base ranges must increase and not
+ * overlap. Returns CFOTA_OK or CFOTA_E_CORRUPT. */
+int cfota_stash_entry_parse(struct cfota_stash_entry *e, const uint8_t *buf, const struct cfota_header *h,
+                            const struct cfota_plan_head *p, const struct cfota_stash_entry *prev);
+
+/* Decode entry (16 bytes at buf) without any check (an entry already
+ * checked by cfota_stash_entry_parse, read again). */
+void cfota_stash_entry_get(struct cfota_stash_entry *e, const uint8_t *buf);
+
+/* Serialize the plan head and one entry (CFOTA_PLAN_HEAD and
+ * CFOTA_PLAN_ENTRY bytes). */
+void cfota_plan_head_write(const struct cfota_plan_head *p, uint8_t *out);
+void cfota_stash_entry_write(const struct cfota_stash_entry *e, uint8_t *out);
 
 #ifdef __cplusplus
 }

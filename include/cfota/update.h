@@ -75,6 +75,11 @@ struct cfota_update_cfg {
     struct cfota_area scratch; /* in place: at least the package's
                                   scratch_size; unused for A/B */
     struct cfota_area journal; /* exactly two erase blocks */
+    struct cfota_area stash;   /* in place: spare flash for the package's
+                                  stash plan (at least its stash size;
+                                  erase and program sizes dividing 4 KiB);
+                                  stash.flash NULL: none, and packages
+                                  that need one are refused */
     uint32_t image_size;       /* bytes of the running image */
     uint8_t *buf;              /* program staging buffer */
     uint32_t buf_size;         /* a multiple of every device's prog_size */
@@ -121,6 +126,9 @@ struct cfota_update {
     uint32_t seg_index, seg_start, seg_len, scratch_off, staged, staged_at;
     uint32_t feed_pos;          /* next package byte for the live decoder */
     uint8_t dec_live;           /* dec continues across segments this run */
+    /* The stash plan: entries in the package from plan_off, and the
+     * ordinal being decoded (entries of earlier ordinals are saved). */
+    uint32_t plan_off, plan_count, ordinal;
     struct cfota_dec dec;
     /* Segments decoded in this run, when it started from the first one:
      * lets the decoder refuse a copy from a segment not written yet. */
@@ -145,7 +153,9 @@ int cfota_update_status(struct cfota_update *u, const struct cfota_update_cfg *c
  * (CFOTA_E_INVAL), then cfota_verify_release with cfg.policy: signature
  * (CFOTA_E_UNSIGNED, CFOTA_E_KEY, CFOTA_E_SIGNATURE), product
  * (CFOTA_E_PRODUCT), security counter (CFOTA_E_ROLLBACK); payload CRC
- * (CFOTA_E_CORRUPT), base image SHA-256 (CFOTA_E_WRONG_BASE). CFOTA_E_IO
+ * (CFOTA_E_CORRUPT), a stash area big enough for the package's stash plan
+ * (CFOTA_E_NOSPC) and the plan's entries (CFOTA_E_CORRUPT), base image
+ * SHA-256 (CFOTA_E_WRONG_BASE). CFOTA_E_IO
  * if flash cannot be read or the journal not written. */
 int cfota_update_begin(struct cfota_update *u, const struct cfota_update_cfg *cfg);
 

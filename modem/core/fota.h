@@ -56,8 +56,14 @@ int fota_apply(struct modem *m, struct fota_result *out, char *why, size_t whyle
 
 /* ---- shared by the two halves (fota_accept.c) ---- */
 
-/* The engine's configuration over the module's flash map. */
-void fota_engine_cfg(struct modem *m, struct cfota_update_cfg *cfg);
+/* The engine's configuration over the module's flash map for the package
+ * of len bytes with header h. Scratch: the 16 KB area at the head of the
+ * FOTA partition, or, for a package asking for more, that much of the
+ * update partition right after the package; stash: the rest of the update
+ * partition (none if nothing is left). A package whose scratch or stash
+ * does not fit is then refused by the engine's own checks, before any
+ * write. */
+void fota_engine_cfg(struct modem *m, uint32_t len, const struct cfota_header *h, struct cfota_update_cfg *cfg);
 
 /* The header of the package of len bytes in the update partition.
  * Returns CFOTA_OK, CFOTA_E_IO, or the parser's error. */

@@ -24,12 +24,24 @@
 #include "cfota/update.h"
 #include "hash.h"
 
-void fota_engine_cfg(struct modem *m, struct cfota_update_cfg *cfg)
+void fota_engine_cfg(struct modem *m, uint32_t len, const struct cfota_header *h, struct cfota_update_cfg *cfg)
 {
+    const struct cfota_area *up = &m->map.update;
+    uint32_t bs = up->flash->erase_size, at = (len + bs - 1) / bs * bs;
+    struct cfota_area big;
     memset(cfg, 0, sizeof *cfg);
     cfg->image = m->map.firmware;
     cfg->package = m->map.update;
     cfg->scratch = m->map.scratch;
+    /* The update partition's spare flash after the package: a scratch
+     * bigger than the 16 KB area, then the stash. */
+    if (h->scratch_size > m->map.scratch.size && at <= up->size && up->size - at >= h->scratch_size &&
+        cfota_area_init(&big, up->flash, up->off + at, h->scratch_size) == CFOTA_OK) {
+        cfg->scratch = big;
+        at += h->scratch_size;
+    }
+    if (at < up->size)
+        cfota_area_init(&cfg->stash, up->flash, up->off + at, up->size - at);
     cfg->journal = m->map.journal;
     cfg->image_size = m->rec.image_size;
     cfg->buf = m->engine_buf;
@@ -96,7 +108,7 @@ int fota_accept(struct modem *m, uint32_t len, const uint8_t md5[16], enum fota_
     if ((uint64_t)h.header_size + h.payload_size + h.sig_size != len)
         return refuse(m, CFOTA_E_CORRUPT, "<len> is %u but the header describes %llu bytes", (unsigned)len,
                       (unsigned long long)h.header_size + h.payload_size + h.sig_size);
-    fota_engine_cfg(m, &cfg);
+    fota_engine_cfg(m, len, &h, &cfg);
     rc = mode == FOTA_ACCEPT ? cfota_update_begin(&m->engine, &cfg) : cfota_update_check(&m->engine, &cfg);
     if (rc != CFOTA_OK)
         return refuse(m, rc, "the update engine refuses it: %s", cfota_status_name(rc));

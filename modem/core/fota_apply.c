@@ -3,9 +3,12 @@
  * modem/core/fota_apply.c: the update itself, behind one function,
  * fota_apply(): the device library's power-fail-safe engine
  * (include/cfota/update.h, docs/update-engine.md) applying the package in
- * the update partition to the firmware region in place, through the 16 KB
- * scratch area at the head of the FOTA partition, journalled in two blocks
- * at its tail.
+ * the update partition to the firmware region in place, through the
+ * scratch and stash areas of fota_engine_cfg (the 16 KB scratch area at
+ * the head of the FOTA partition, or for packages made with larger
+ * segments a scratch taken from the update partition after the package;
+ * the rest of the update partition as the stash), journalled in two blocks
+ * at the FOTA partition's tail.
  *
  * fota_apply() is called at every boot while an accepted update is pending
  * (boot.c), and the engine's journal says where things stand: begun at
@@ -42,7 +45,6 @@ int fota_apply(struct modem *m, struct fota_result *out, char *why, size_t whyle
     struct cfota_header h;
     int rc;
 
-    fota_engine_cfg(m, &cfg);
     rc = fota_read_header(m, m->rec.pkg_len, &h);
     if (rc == CFOTA_E_IO)
         return rc;
@@ -51,6 +53,7 @@ int fota_apply(struct modem *m, struct fota_result *out, char *why, size_t whyle
     out->image_size = h.target_size;
     out->security_counter = h.security_counter;
     snprintf(out->version, sizeof out->version, "%s", h.target_version);
+    fota_engine_cfg(m, m->rec.pkg_len, &h, &cfg);
 
     rc = cfota_update_status(&m->engine, &cfg, &info);
     if (rc != CFOTA_OK)
