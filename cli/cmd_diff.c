@@ -172,7 +172,7 @@ static int encode_and_save(struct diff_args *a, const struct bytes *old, const s
     struct bytes pkg = {0};
     struct progress_bar bar;
     int rc;
-    progress_begin(&bar, "diff", new_->n, !a->quiet);
+    progress_begin(&bar, "diff", new_->n, !a->quiet && new_->n > PROGRESS_MIN_BYTES);
     a->opts.progress = progress_update;
     a->opts.progress_ctx = &bar;
     rc = cfota_encode(old->p, old->n, new_->p, new_->n, &a->opts, &pkg);

@@ -611,6 +611,12 @@ static void test_not_a_package_and_missing_files(void **state)
     expect_status(fx, 1, (const char *[]){"info", at(fx, "empty"), NULL});
     expect_status(fx, 1, (const char *[]){"apply", at(fx, "old.bin"), at(fx, "new.bin"), "-o",
                                           at(fx, "out.bin"), NULL});
+    /* apply with its arguments swapped says so, in info's words. */
+    run(fx, &r, (const char *[]){"apply", at(fx, "p.cfp"), at(fx, "old.bin"), "-o", at(fx, "out.bin"), NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "old.bin: not a cfota package (it does not start with \"CFPK\")");
+    assert_contains(&r.err, "p.cfp is a package: the order is OLD PKG");
+    run_free(&r);
 
     /* I/O errors name the file and give strerror's reason. */
     run(fx, &r, (const char *[]){"info", at(fx, "missing.cfp"), NULL});

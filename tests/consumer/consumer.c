@@ -29,6 +29,6 @@ int main(void)
     printf("crc32 %08lx\n", (unsigned long)cfota_crc32(0, text, strlen(text)));
     printf("md5 %s\n", hex);
     printf("status %s\n", cfota_status_name(CFOTA_OK));
-    printf("result %s\n", cfota_ctl_result_name(CFOTA_CTL_OK));
+    printf("result %s\n", cfota_ctl_error_name(CFOTA_CTL_OK));
     return 0;
 }
