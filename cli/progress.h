@@ -38,4 +38,8 @@ void progress_update(void *ctx, uint64_t done, uint64_t total);
 /* Erase the bar, if one was drawn. */
 void progress_end(struct progress_bar *p);
 
+/* Tests: take the time (seconds) from this function instead of the
+ * monotonic clock; NULL restores it. */
+void progress_set_clock(double (*seconds)(void));
+
 #endif

@@ -130,6 +130,8 @@ int report_save(const char *cmd, const char *path, const void *data, size_t n)
     rc = bytes_write_file(path, data, n);
     e = errno;
     sigprocmask(SIG_SETMASK, &saved, NULL);
+    if (rc != 0 && e == EEXIST)
+        return report_fail(cmd, "%s: exists and is not a regular file; not replaced", path);
     if (rc != 0)
         return report_fail(cmd, "%s: %s", path, strerror(e));
     return 0;
