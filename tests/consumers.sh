@@ -28,7 +28,8 @@ check_output() { # check_output PROGRAM
   grep -qx "version $version" <<<"$out" || fail "$1: wrong version: $out"
   grep -qx "crc32 cbf43926" <<<"$out" || fail "$1: wrong CRC-32: $out"
   grep -qx "md5 25f9e794323b453885f5181f1b624d0b" <<<"$out" || fail "$1: wrong MD5: $out"
-  grep -qx "status ok" <<<"$out" || grep -q "^status " <<<"$out" || fail "$1: no status: $out"
+  grep -qx "status ok" <<<"$out" || fail "$1: wrong status name: $out"
+  grep -qx "result ok" <<<"$out" || fail "$1: wrong controller result name: $out"
 }
 
 configure() { # configure SRC BUILD TARGET [args...]: quiet unless it fails
@@ -77,10 +78,13 @@ case $mode in
     PKG_CONFIG=/nonexistent configure "$src" "$work/m4" all -DCMAKE_TOOLCHAIN_FILE="$src/cmake/arm-none-eabi.cmake" \
       -DCMAKE_BUILD_TYPE=MinSizeRel
     for lib in libcfota.a libcfota-ctl.a; do
-      f=$(find "$work/m4" -name "$lib" | head -1)
+      f=$(find "$work/m4" -name "$lib" -print -quit)
       [ -n "$f" ] || fail "$lib was not built"
-      arm-none-eabi-readelf -h "$f" | grep -q "Machine: *ARM" || fail "$lib is not ARM code"
-      arm-none-eabi-readelf -A "$f" | grep -q "Tag_CPU_name: \"7E-M\"\|Tag_CPU_arch: v7E-M" || fail "$lib is not for a Cortex-M4"
+      # Whole outputs first: grep -q ending a pipe early would fail it
+      # (SIGPIPE under pipefail).
+      elf=$(arm-none-eabi-readelf -h -A "$f")
+      grep -q "Machine: *ARM" <<<"$elf" || fail "$lib is not ARM code"
+      grep -q "Tag_CPU_name: \"7E-M\"\|Tag_CPU_arch: v7E-M" <<<"$elf" || fail "$lib is not for a Cortex-M4"
     done
     grep -qi "mbed\|divsufsort\|curl\|microhttpd\|sqlite\|cmocka" "$work/m4/CMakeCache.txt" &&
       fail "the device-only configure looked for a host library"
