@@ -207,14 +207,11 @@ int args_u32(const char *text, uint32_t *out)
 
 int args_usage_error(const char *cmd, void (*usage)(FILE *), const char *fmt, ...)
 {
-    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    report_vfail(cmd, EXIT_USAGE, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "cfota: %s: %s\n", cmd, message);
     usage(stderr);
-    report_json_failure(EXIT_USAGE, message);
     return EXIT_USAGE;
 }
 

@@ -31,26 +31,31 @@ void report_json_failure(int status, const char *message)
     fflush(stdout);
 }
 
-int report_fail_status(const char *cmd, int status, const char *fmt, ...)
+int report_vfail(const char *cmd, int status, const char *fmt, va_list ap)
 {
     char message[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
     fprintf(stderr, "cfota: %s: %s\n", cmd, message);
     report_json_failure(status, message);
     return status;
 }
 
-int report_fail(const char *cmd, const char *fmt, ...)
+int report_fail_status(const char *cmd, int status, const char *fmt, ...)
 {
-    char message[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    report_vfail(cmd, status, fmt, ap);
     va_end(ap);
-    return report_fail_status(cmd, 1, "%s", message);
+    return status;
+}
+
+int report_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_vfail(cmd, 1, fmt, ap);
+    va_end(ap);
+    return 1;
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */

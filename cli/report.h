@@ -13,6 +13,7 @@
 #define CFOTA_CLI_REPORT_H
 
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -24,6 +25,8 @@ int report_fail(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 
 /* report_fail with another exit status (3, 4: the module commands). */
 int report_fail_status(const char *cmd, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same with a va_list (args.c's usage errors); returns status. */
+int report_vfail(const char *cmd, int status, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 /* --json: from now on, the first failure reported (report_fail*, or a
  * usage error of args.h) is also printed on stdout as one JSON object,

@@ -613,12 +613,11 @@ static void test_push_module_killed(void **state)
 /* ---- no module ---- */
 
 /* A pty whose other side nobody reads or answers. */
-static void test_no_module(void **state)
+/* <dir>/tty: a pseudo-terminal nobody answers on (the test holds its
+ * master and never reads). */
+static void silent_port(struct fixture *fx)
 {
-    struct fixture *fx = *state;
-    struct run r;
     const char *slave;
-    make_package(fx, "p.cfp", 0);
     fx->pty_master = posix_openpt(O_RDWR | O_NOCTTY);
     assert_true(fx->pty_master >= 0);
     assert_int_equal(grantpt(fx->pty_master), 0);
@@ -626,6 +625,14 @@ static void test_no_module(void **state)
     slave = ptsname(fx->pty_master);
     assert_non_null(slave);
     assert_int_equal(symlink(slave, at(fx, "tty")), 0);
+}
+
+static void test_no_module(void **state)
+{
+    struct fixture *fx = *state;
+    struct run r;
+    make_package(fx, "p.cfp", 0);
+    silent_port(fx);
 
     run(fx, &r, (const char *[]){"push", "--port", at(fx, "tty"), at(fx, "p.cfp"), NULL});
     assert_int_equal(r.status, 3);
@@ -836,11 +843,7 @@ static void test_at_no_answer(void **state)
 {
     struct fixture *fx = *state;
     struct run r;
-    fx->pty_master = posix_openpt(O_RDWR | O_NOCTTY);
-    assert_true(fx->pty_master >= 0);
-    assert_int_equal(grantpt(fx->pty_master), 0);
-    assert_int_equal(unlockpt(fx->pty_master), 0);
-    assert_int_equal(symlink(ptsname(fx->pty_master), at(fx, "tty")), 0);
+    silent_port(fx);
     run(fx, &r, (const char *[]){"at", "--port", at(fx, "tty"), "--timeout", "300", "AT", "AT+CGMR", NULL});
     assert_int_equal(r.status, 3);
     assert_contains(&r.err, "no answer to AT");
