@@ -4,7 +4,7 @@
  * (docs/modem.md).
  *
  * This file only turns options into struct modem_run_options; the module
- * is modem/modem.h and the process around it modem/runner.c.
+ * is modem/core/modem.h and the process around it modem/posix/runner.c.
  */
 #define _POSIX_C_SOURCE 200809L
 

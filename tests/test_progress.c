@@ -105,7 +105,7 @@ static void visible(const struct bytes *b, char *line, size_t cap)
     line[len] = 0;
 }
 
-static void update_at(struct progress *p, double t, uint64_t done, uint64_t total)
+static void update_at(struct progress_bar *p, double t, uint64_t done, uint64_t total)
 {
     fake_now = t;
     progress_update(p, done, total);
@@ -114,7 +114,7 @@ static void update_at(struct progress *p, double t, uint64_t done, uint64_t tota
 static void test_rate_and_time_left(void **state)
 {
     struct screen *s = *state;
-    struct progress p;
+    struct progress_bar p;
     struct bytes out;
     char line[256];
     progress_begin(&p, "write", 100000, 1);
@@ -150,7 +150,7 @@ static void test_rate_and_time_left(void **state)
 static void test_redraws_at_most_ten_a_second(void **state)
 {
     struct screen *s = *state;
-    struct progress p;
+    struct progress_bar p;
     struct bytes out;
     size_t i, crs = 0;
     progress_begin(&p, "diff", 1000, 1);
@@ -169,7 +169,7 @@ static void test_redraws_at_most_ten_a_second(void **state)
 static void test_disabled_draws_nothing(void **state)
 {
     struct screen *s = *state;
-    struct progress p;
+    struct progress_bar p;
     struct bytes out;
     progress_begin(&p, "diff", 1000, 0);
     update_at(&p, 105.0, 500, 1000);
