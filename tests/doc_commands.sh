@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/doc_commands.sh SOURCE BUILD: run the command examples of the docs.
+# tests/doc_commands.sh SOURCE BUILD IMAGES: run the command examples of
+# the docs.
 #
 # Every line of every ```sh block of README.md and docs/cli.md is run, in
 # order, as a user would type it, so that the examples cannot drift from
 # the tool. Each document gets a fresh folder holding two firmware images,
-# old.bin and new.bin, and `cfota` is the one just built. The rules:
+# old.bin and new.bin (two releases of the example firmware, from the
+# folder IMAGES), and `cfota` is the one just built. The rules:
 #
 #   - a line must exit 0, or N if its comment says "# exit N";
 #   - a line ending in "&" starts a program that keeps running (the
 #     emulator, the server): it is started in the background and waited for
-#     until it prints its first line; every one is stopped (SIGTERM, then
-#     SIGKILL) and reaped at the end, on every path;
+#     until it prints its first line (an emulator: until it answers AT);
+#     every one is stopped (SIGTERM, then SIGKILL) and reaped at the end,
+#     on every path;
 #   - /tmp/ in a line means the document's folder (tests run side by side);
 #     `cfota server` without --port gets --port 0, and the address it then
 #     prints replaces 127.0.0.1:8070 and is exported as CFOTA_SERVER;
 #   - ./run lines are not run (they are the suite that runs this).
 set -uo pipefail
-src=$(cd "$1" && pwd) build=$(cd "$2" && pwd)
+src=$(cd "$1" && pwd) build=$(cd "$2" && pwd) images=$(cd "$3" && pwd)
 export PATH="$build:$PATH"
 root=$(mktemp -d)
 pids=()
@@ -36,21 +39,11 @@ trap 'stop_all; rm -rf "$root"' EXIT
 
 fail() { echo "doc_commands.sh: $*" >&2; exit 1; }
 
-# Two builds of a "firmware": real machine code (from the cfota program,
-# past its ELF header: the server takes raw images only), the second with
-# a changed stretch and inserted code, as a release differs from the
-# previous one.
+# Two builds of a firmware: releases 1.0.0 and 1.1.0 of the example
+# firmware (examples/m4app), as the build made them.
 make_images() { # make_images DIR
-  python3 - "$build/cfota" "$1" <<'PY'
-import sys
-code = open(sys.argv[1], "rb").read()
-old = code[8192:8192 + 40960]
-new = bytearray(old)
-new[5000:5100] = code[60000:60100]
-new[20000:20000] = code[70000:71024]
-open(sys.argv[2] + "/old.bin", "wb").write(old)
-open(sys.argv[2] + "/new.bin", "wb").write(bytes(new))
-PY
+  cp "$images/m4app-v1.bin" "$1/old.bin" && cp "$images/m4app-v2.bin" "$1/new.bin" ||
+    fail "no example firmware in $images (is the m4app target built?)"
 }
 
 # The lines of the ```sh blocks of a document, as "LINE<TAB>text".
@@ -73,6 +66,14 @@ start_background() { # start_background WHERE COMMAND
     sleep 0.05
   done
   [ -s "$log" ] || fail "$where: '$cmd' said nothing in 20 s"
+  # An emulated module makes its link before it has booted; a user types
+  # the next command later than a script does, so wait until it answers.
+  if [[ $cmd == "cfota modem"* && $cmd =~ --link\ ([^ ]+) ]]; then
+    for i in $(seq 100); do
+      cfota at --port "${BASH_REMATCH[1]}" --timeout 300 AT >/dev/null 2>&1 && break
+      [ "$i" = 100 ] && fail "$where: the module never answered AT"
+    done
+  fi
   if [[ $cmd == "cfota server"* ]]; then
     server_url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -1)
     [ -n "$server_url" ] || { cat "$log" >&2; fail "$where: the server did not say where it listens"; }
