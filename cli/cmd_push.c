@@ -103,12 +103,14 @@ int cmd_push(int argc, char **argv)
         return args_usage_error("push", usage, "give one package file");
     if ((rc = report_load("push", ops[0], &pkg)) != 0)
         return rc;
-    /* The module would refuse these only after the whole upload. */
-    if (!raw && (rc = pkg_check("push", ops[0], &pkg, PKG_NEED_WHOLE | PKG_NEED_IN_PLACE, &h)) != 0) {
+    /* The module would refuse these only after the whole upload: first
+     * whether it is the release key's, then whether it is a whole package
+     * made for in-place apply. */
+    if (key && (rc = check_signature(key, &pkg)) != 0) {
         bytes_free(&pkg);
         return rc;
     }
-    if (key && (rc = check_signature(key, &pkg)) != 0) {
+    if (!raw && (rc = pkg_check("push", ops[0], &pkg, PKG_NEED_WHOLE | PKG_NEED_IN_PLACE, &h)) != 0) {
         bytes_free(&pkg);
         return rc;
     }
