@@ -143,53 +143,65 @@ static void sync_folder(const char *path)
     free(dir);
 }
 
-int bytes_write_file(const char *path, const void *data, size_t n)
+/* Write data into a fresh temporary file next to dest (so that a rename
+ * or link to dest is atomic) with the given permissions, flushed to disk.
+ * mkstemp creates it exclusively, so it is never an existing file.
+ * Returns its malloc'd name, or NULL with errno set and nothing left. */
+static char *write_temporary(const char *dest, const void *data, size_t n, mode_t mode)
 {
-    int mode, fd, ok, e;
-    char *dest = destination(path, &mode), *tmp;
-    size_t len;
-    if (!dest)
-        return -1;
-    /* A fresh temporary in the same folder (so rename is atomic), never
-     * an existing file: mkstemp creates it exclusively. */
-    len = strlen(dest);
-    tmp = xmalloc(len + 16);
+    size_t len = strlen(dest);
+    char *tmp = xmalloc(len + 16);
+    const uint8_t *p = data;
+    int fd, ok, e;
     snprintf(tmp, len + 16, "%s.tmpXXXXXX", dest);
     fd = mkstemp(tmp);
     if (fd < 0) {
         e = errno;
         free(tmp);
-        free(dest);
         errno = e;
-        return -1;
+        return NULL;
     }
-    if (mode < 0) {
-        mode_t mask = umask(0);
-        umask(mask);
-        mode = (int)(0666 & ~mask);
-    }
-    ok = fchmod(fd, (mode_t)mode) == 0;
-    {
-        const uint8_t *p = data;
-        size_t left = n;
-        while (ok && left > 0) {
-            ssize_t w = write(fd, p, left);
-            if (w < 0 && errno == EINTR)
-                continue;
-            ok = w > 0;
-            if (ok) {
-                p += w;
-                left -= (size_t)w;
-            }
+    ok = fchmod(fd, mode) == 0;
+    while (ok && n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        ok = w > 0;
+        if (ok) {
+            p += w;
+            n -= (size_t)w;
         }
     }
     ok = ok && (fsync(fd) == 0 || errno == EINVAL);
     e = errno;
     ok = (close(fd) == 0) && ok;
-    if (!ok || rename(tmp, dest) != 0) {
-        if (ok)
-            e = errno;
+    if (!ok) {
         unlink(tmp);
+        free(tmp);
+        errno = e;
+        return NULL;
+    }
+    return tmp;
+}
+
+static mode_t default_mode(void)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    return 0666 & ~mask;
+}
+
+int bytes_write_file(const char *path, const void *data, size_t n)
+{
+    int mode, e;
+    char *dest = destination(path, &mode), *tmp;
+    if (!dest)
+        return -1;
+    tmp = write_temporary(dest, data, n, mode < 0 ? default_mode() : (mode_t)mode);
+    if (!tmp || rename(tmp, dest) != 0) {
+        e = errno;
+        if (tmp)
+            unlink(tmp);
         free(tmp);
         free(dest);
         errno = e;
@@ -198,5 +210,25 @@ int bytes_write_file(const char *path, const void *data, size_t n)
     sync_folder(dest);
     free(tmp);
     free(dest);
+    return 0;
+}
+
+int bytes_create_file(const char *path, const void *data, size_t n, unsigned mode)
+{
+    int e;
+    char *tmp = write_temporary(path, data, n, (mode_t)mode);
+    /* link() fails with EEXIST if anything has the name: the check and
+     * the creation are one step, so nothing is ever replaced. */
+    if (!tmp || link(tmp, path) != 0) {
+        e = errno;
+        if (tmp)
+            unlink(tmp);
+        free(tmp);
+        errno = e;
+        return -1;
+    }
+    unlink(tmp);
+    sync_folder(path);
+    free(tmp);
     return 0;
 }
