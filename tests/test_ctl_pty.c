@@ -267,9 +267,6 @@ static void make_package(struct fixture *fx, const char *name, int swapped)
 
 /* ---- the module ---- */
 
-/* Start cfota-modem on state directory <dir>/state, on the example
- * firmware's release 1 as V1, linked at <dir>/tty, with extra options (NULL-ended),
- * and wait until its pty is there. */
 /* A module sends its boot URCs (RDY, +CFUN: 1, ...) as it powers on; a
  * command that meets them is told the module reset. Like a controller at
  * power-on, wait until a plain AT is answered before the test's commands. */
@@ -287,6 +284,9 @@ static void modem_wait_ready(struct fixture *fx)
         fail_msg("the module did not answer AT after its start");
 }
 
+/* Start cfota-modem on state directory <dir>/state, on the example
+ * firmware's release 1 as V1, linked at <dir>/tty, with extra options (NULL-ended),
+ * and wait until its pty is there. */
 static void modem_start(struct fixture *fx, const char *const *extra)
 {
     const char *argv[MAX_ARGS + 2] = {sibling("cfota-modem"), "--state",   at(fx, "state"), "--firmware",
@@ -612,7 +612,6 @@ static void test_push_module_killed(void **state)
 
 /* ---- no module ---- */
 
-/* A pty whose other side nobody reads or answers. */
 /* <dir>/tty: a pseudo-terminal nobody answers on (the test holds its
  * master and never reads). */
 static void silent_port(struct fixture *fx)
