@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "flashsim.h"
 #include "fota_layout.h"
+#include "pkg_check.h"
 #include "progress.h"
 #include "report.h"
 
@@ -122,10 +123,8 @@ int apply_in_place(const char *image_path, const char *pkg_path, const char *sta
     rc = report_load("apply", image_path, &image);
     if (rc == 0)
         rc = report_load("apply", pkg_path, &pkg);
-    if (rc == 0 && (rc = cfota_header_parse(&h, pkg.p, pkg.n)) != CFOTA_OK)
-        rc = report_fail("apply", "%s: not a valid package: %s", pkg_path, cfota_status_name(rc));
-    if (rc == 0 && !(h.flags & CFOTA_FLAG_IN_PLACE))
-        rc = report_fail("apply", "%s was not made for in-place apply (make it with cfota diff --in-place)", pkg_path);
+    if (rc == 0)
+        rc = pkg_check("apply", pkg_path, &pkg, PKG_NEED_IN_PLACE, &h);
     if (rc != 0)
         goto out;
     snprintf(d->dir, sizeof d->dir, "%s", state_dir ? state_dir : "");
@@ -170,7 +169,7 @@ int apply_in_place(const char *image_path, const char *pkg_path, const char *sta
                 info.segments);
     }
     if (info.state != CFOTA_UPDATE_DONE) {
-        progress_begin(&prog, "updating", h.target_size, !quiet && h.target_size > 256 * 1024);
+        progress_begin(&prog, "updating", h.target_size, !quiet && h.target_size > PROGRESS_MIN_BYTES);
         d->cfg.progress = engine_progress;
         d->cfg.progress_ctx = &prog;
         rc = cfota_update_run(&d->u, &d->cfg);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "report.h"
 
 static const struct cli_option *find_long(const struct cli_option *opts, const char *name,
                                           size_t len)
@@ -32,14 +33,30 @@ static const struct cli_option *find_short(const struct cli_option *opts, char c
     return NULL;
 }
 
+/* The last complaint, for --json (args_run). */
+static char complaint[512];
+
 static void complain(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "cfota: %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(complaint, sizeof complaint, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "cfota: %s: %s\n", cmd, complaint);
+}
+
+/* Was --json, an option of this command, among the arguments? A usage
+ * error may come before it is parsed, and a script asking for JSON still
+ * gets an object. */
+static int wants_json(int argc, char **argv, const struct cli_option *opts)
+{
+    int i;
+    if (!find_long(opts, "json", 4))
+        return 0;
+    for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--json"))
+            return 1;
+    return 0;
 }
 
 /* "--name", "--name=value" or "--name value" at argv[*i]. */
@@ -191,11 +208,9 @@ int args_u32(const char *text, uint32_t *out)
 int args_usage_error(const char *cmd, void (*usage)(FILE *), const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "cfota: %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    report_vfail(cmd, EXIT_USAGE, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     usage(stderr);
     return EXIT_USAGE;
 }
@@ -209,6 +224,10 @@ int args_run(int argc, char **argv, const struct cli_option *opts, const char **
         return 0;
     case ARGS_BAD:
         usage(stderr);
+        if (wants_json(argc, argv, opts)) {
+            report_json_failures(1);
+            report_json_failure(EXIT_USAGE, complaint);
+        }
         return EXIT_USAGE;
     case ARGS_OK:
         break;

@@ -22,6 +22,7 @@
 #include "apply_inplace.h"
 #include "args.h"
 #include "commands.h"
+#include "pkg_check.h"
 #include "report.h"
 
 #include "cfota/package.h"
@@ -53,16 +54,6 @@ static void usage(FILE *f)
             "  -h, --help         show this help\n");
 }
 
-/* With only PKG given, the package must be a full image; say so plainly
- * rather than letting the base check fail on an empty base. */
-static int needs_base(const struct bytes *pkg)
-{
-    struct cfota_header h;
-    if (cfota_header_parse(&h, pkg->p, pkg->n) != CFOTA_OK)
-        return 0; /* let cfota_apply_mem() give the precise reason */
-    return !(h.flags & CFOTA_FLAG_NO_BASE);
-}
-
 static int apply_and_save(const char *out_path, const struct bytes *old, const struct bytes *pkg)
 {
     struct bytes out = {0};
@@ -83,6 +74,7 @@ int cmd_apply(int argc, char **argv)
     const char *ops[3];
     int n_ops, in_place = 0, quiet = 0, rc;
     struct bytes old = {0}, pkg = {0};
+    struct cfota_header h;
     const struct cli_option opts[] = {
         {"output", 'o', &out_path, NULL},
         {"in-place", 0, NULL, &in_place},
@@ -110,11 +102,14 @@ int cmd_apply(int argc, char **argv)
     pkg_path = ops[n_ops - 1];
 
     rc = report_load("apply", pkg_path, &pkg);
-    if (rc == 0 && !old_path && needs_base(&pkg))
-        rc = args_usage_error("apply", usage,
-                              "%s is a delta package: give its base image, OLD PKG", pkg_path);
     if (rc == 0 && old_path)
         rc = report_load("apply", old_path, &old);
+    if (rc == 0 && (rc = pkg_check("apply", pkg_path, &pkg, PKG_NEED_HEADER, &h)) != 0 && old_path &&
+        pkg_looks_like_package(&old))
+        report_fail("apply", "%s is a package: the order is OLD PKG (swapped?)", old_path);
+    if (rc == 0 && !old_path && !(h.flags & CFOTA_FLAG_NO_BASE))
+        rc = args_usage_error("apply", usage,
+                              "%s is a delta package: give its base image, OLD PKG", pkg_path);
     if (rc == 0)
         rc = apply_and_save(out_path, &old, &pkg);
     bytes_free(&old);

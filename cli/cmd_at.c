@@ -11,6 +11,7 @@
 #include "args.h"
 #include "commands.h"
 #include "ctl_link.h"
+#include "report.h"
 
 static void usage(FILE *f)
 {
@@ -19,7 +20,7 @@ static void usage(FILE *f)
                "Send each AT command CMD (e.g. 'AT+CGMR') and print the answer lines,\n"
                "the final result, and the URCs that arrive meanwhile (prefixed '[urc]').\n"
                "exit status: 0 every command answered OK, 1 one did not, 2 usage,\n"
-               "3 no port\n");
+               "3 no port, or no answer at all (the commands after it are not sent)\n");
 }
 
 static void print_urcs(struct cfota_at *at)
@@ -32,7 +33,7 @@ static void print_urcs(struct cfota_at *at)
 int cmd_at(int argc, char **argv)
 {
     const char *port = NULL, *baud = NULL, *timeout_s = NULL, *ops[64];
-    int n_ops, trace = 0, rc, i, failed = 0;
+    int n_ops, trace = 0, rc, i, failed = 0, silent = 0;
     const struct cli_option opts[] = {
         {"port", 0, &port, NULL}, {"baud", 0, &baud, NULL}, {"timeout", 0, &timeout_s, NULL},
         {"trace", 0, NULL, &trace}, {NULL, 0, NULL, NULL},
@@ -68,9 +69,14 @@ int cmd_at(int argc, char **argv)
             printf("%s\n", rc == CFOTA_CTL_E_ERROR ? "ERROR" : cfota_ctl_error_name(rc));
         print_urcs(at);
         failed |= rc != CFOTA_CTL_OK;
-        if (rc == CFOTA_CTL_E_IO)
+        /* Not even a line back: nobody is there, as for the flows'
+         * probe (docs/cli.md, status 3). */
+        if (rc == CFOTA_CTL_E_IO || (rc == CFOTA_CTL_E_TIMEOUT && cfota_at_nlines(at) == 0)) {
+            silent = 1;
+            report_fail_status("at", EXIT_LINK, "%s: no answer to %s", port, ops[i]);
             break;
+        }
     }
     ctl_link_close(&l);
-    return failed ? 1 : 0;
+    return silent ? EXIT_LINK : failed ? 1 : 0;
 }

@@ -11,6 +11,7 @@
 #include "args.h"
 #include "commands.h"
 #include "ctl_link.h"
+#include "report.h"
 
 static void usage(FILE *f)
 {
@@ -19,6 +20,8 @@ static void usage(FILE *f)
                "Check the module's bearer (AT+CPIN?, AT+CSQ, AT+CGREG?, AT+CGACT?,\n"
                "AT+COPS?, AT+CGCONTRDP) and print it; with --apn, configure that APN\n"
                "first if needed (AT+CFUN=0, AT*MCGDEFCONT=\"IP\",\"APN\", AT+CFUN=1).\n"
+               "--json prints one object on stdout, with the bearer's operator, signal,\n"
+               "registration, context, APN and address.\n"
                "exit status: 0 attached, 1 not (reason printed), 2 usage, 3 no port or module\n");
 }
 
@@ -35,12 +38,14 @@ int cmd_bearer(int argc, char **argv)
     struct cfota_ctl_bearer_info info;
     if ((rc = args_run(argc, argv, opts, ops, 1, &n_ops, usage)) >= 0)
         return rc;
+    report_json_failures(json);
     if (n_ops != 0)
         return args_usage_error("bearer", usage, "no operands expected");
     if ((rc = ctl_link_open(&l, "bearer", port, baud, json, 1, trace)) != 0)
         return rc;
     memset(&rep, 0, sizeof rep);
     memset(&info, 0, sizeof info);
+    l.bearer = &info;
     rc = cfota_ctl_bearer(&l.ctl, apn, &info, &rep);
     if (rc == CFOTA_CTL_OK && !json)
         printf("operator: %s (AcT %u)\nsignal: rssi %u, ber %u\nregistration: %u\ncontext: %u, APN %s, "

@@ -49,7 +49,8 @@ static void usage(FILE *f)
             "  --from-version V       version string of OLD, up to 32 characters\n"
             "  --to-version V         version string of NEW, up to 32 characters\n"
             "  --segment-size N       target bytes per segment, 4K..64K in 4K steps\n"
-            "                         (default 64K); smaller segments lose less\n"
+            "                         (default 64K; with --in-place at most the\n"
+            "                         scratch size, so 16K); smaller segments lose less\n"
             "                         work on a power cut but code a little worse\n"
             "  --full                 full-image package: NEW whole, no base needed\n"
             "  --in-place             package for in-place apply (OLD overwritten)\n"
@@ -186,7 +187,7 @@ static int encode_and_save(struct diff_args *a, const struct bytes *old, const s
     struct bytes pkg = {0};
     struct progress_bar bar;
     int rc;
-    progress_begin(&bar, "diff", new_->n, !a->quiet);
+    progress_begin(&bar, "diff", new_->n, !a->quiet && new_->n > PROGRESS_MIN_BYTES);
     a->opts.progress = progress_update;
     a->opts.progress_ctx = &bar;
     rc = cfota_encode(old->p, old->n, new_->p, new_->n, &a->opts, &pkg);

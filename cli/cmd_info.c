@@ -20,6 +20,7 @@
 #include "args.h"
 #include "commands.h"
 #include "hash.h"
+#include "pkg_check.h"
 #include "report.h"
 
 #include "cfota/crc32.h"
@@ -71,58 +72,6 @@ static void usage(FILE *f)
 
 /* ---- JSON ---- */
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n, i;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        n = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        n = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    for (i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    /* Overlong 3- and 4-byte forms, surrogates, and beyond U+10FFFF. */
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return n;
-}
-
-/* A JSON string. File names are bytes, not text: a byte that is not part
- * of valid UTF-8 becomes U+FFFD so that the output stays valid JSON. */
-static void json_string(FILE *f, const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    fputc('"', f);
-    while (*s) {
-        size_t n = utf8_len(s);
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if (*s == '\n')
-            fputs("\\n", f);
-        else if (*s == '\t')
-            fputs("\\t", f);
-        else if (*s < 0x20 || *s == 0x7F)
-            fprintf(f, "\\u%04x", *s);
-        else if (n == 0)
-            fputs("\\ufffd", f);
-        else {
-            fwrite(s, 1, n, f);
-            s += n;
-            continue;
-        }
-        s++;
-    }
-    fputc('"', f);
-}
-
 static void print_json(const struct pkg_facts *x)
 {
     const struct cfota_header *h = &x->h;
@@ -132,7 +81,7 @@ static void print_json(const struct pkg_facts *x)
     host_hex(h->base_sha256, 32, base_hex);
     host_hex(h->target_sha256, 32, target_hex);
     printf("{\"file\": ");
-    json_string(stdout, x->path);
+    report_json_string(stdout, x->path);
     printf(", \"file_size\": %zu", x->file_size);
     printf(", \"format_version\": %u", h->format_version);
     printf(", \"flags\": %u, \"flag_names\": [", h->flags);
@@ -144,10 +93,10 @@ static void print_json(const struct pkg_facts *x)
     printf("], \"header_size\": %u", h->header_size);
     printf(", \"base_size\": %lu, \"base_sha256\": \"%s\", \"base_version\": ",
            (unsigned long)h->base_size, base_hex);
-    json_string(stdout, h->base_version);
+    report_json_string(stdout, h->base_version);
     printf(", \"target_size\": %lu, \"target_sha256\": \"%s\", \"target_version\": ",
            (unsigned long)h->target_size, target_hex);
-    json_string(stdout, h->target_version);
+    report_json_string(stdout, h->target_version);
     printf(", \"payload_size\": %lu, \"payload_crc32\": \"%08lx\"",
            (unsigned long)h->payload_size, (unsigned long)h->payload_crc32);
     printf(", \"payload_crc32_ok\": %s", x->crc_ok ? "true" : "false");
@@ -236,30 +185,6 @@ static void print_human(const struct pkg_facts *x)
 
 /* ---- checks ---- */
 
-/* Parse the header; on failure say why in the user's terms. */
-static int read_header(struct pkg_facts *x, const struct bytes *pkg)
-{
-    int rc;
-    if (pkg->n < 4 || memcmp(pkg->p, CFOTA_MAGIC, 4) != 0)
-        return report_fail("info", "%s: not a cfota package (it does not start with \"%s\")",
-                           x->path, CFOTA_MAGIC);
-    rc = cfota_header_parse(&x->h, pkg->p, pkg->n);
-    switch (rc) {
-    case CFOTA_OK:
-        return 0;
-    case CFOTA_E_TRUNCATED:
-        return report_fail("info", "%s: the file ends inside the package header", x->path);
-    case CFOTA_E_VERSION:
-        return report_fail("info",
-                           "%s: package format version %u, flags 0x%02x: not supported by "
-                           "this cfota (format %u)",
-                           x->path, pkg->p[4], pkg->p[5], CFOTA_FORMAT_VERSION);
-    default:
-        return report_fail("info", "%s: the package header is damaged (%s)", x->path,
-                           cfota_status_name(rc));
-    }
-}
-
 static void check_payload(struct pkg_facts *x, const struct bytes *pkg)
 {
     const struct cfota_header *h = &x->h;
@@ -279,20 +204,6 @@ static void check_payload(struct pkg_facts *x, const struct bytes *pkg)
     }
 }
 
-/* Exit status, with a line on stderr when the package is not whole. */
-static int verdict(const struct pkg_facts *x)
-{
-    char have[REPORT_COUNT_MAX], want[REPORT_COUNT_MAX];
-    if (!x->size_ok)
-        return report_fail("info", "%s: the file has %s bytes, its header describes %s",
-                           x->path, report_count(x->file_size, have),
-                           report_count(x->expected_size, want));
-    if (!x->crc_ok)
-        return report_fail("info", "%s: the payload CRC-32 does not match: damaged package",
-                           x->path);
-    return 0;
-}
-
 int cmd_info(int argc, char **argv)
 {
     const char *ops[2];
@@ -305,6 +216,7 @@ int cmd_info(int argc, char **argv)
     };
     if ((rc = args_run(argc, argv, opts, ops, 2, &n_ops, usage)) >= 0)
         return rc;
+    report_json_failures(json);
     if (n_ops != 1)
         return args_usage_error("info", usage, n_ops ? "one package at a time"
                                                      : "missing package: give PKG");
@@ -313,10 +225,11 @@ int cmd_info(int argc, char **argv)
     rc = report_load("info", x.path, &pkg);
     if (rc == 0) {
         x.file_size = pkg.n;
-        rc = read_header(&x, &pkg);
+        rc = pkg_check("info", x.path, &pkg, PKG_NEED_HEADER, &x.h);
     }
     if (rc == 0) {
         check_payload(&x, &pkg);
+        report_json_failures(0); /* the object below says what is wrong */
         if (json)
             print_json(&x);
         else
@@ -324,7 +237,7 @@ int cmd_info(int argc, char **argv)
         if (fflush(stdout) != 0 || ferror(stdout))
             rc = report_fail("info", "standard output: %s", strerror(errno));
         else
-            rc = verdict(&x);
+            rc = pkg_check("info", x.path, &pkg, PKG_NEED_WHOLE, &x.h);
     }
     bytes_free(&pkg);
     return rc;

@@ -4,7 +4,7 @@
  * (docs/modem.md).
  *
  * This file only turns options into struct modem_run_options; the module
- * is modem/modem.h and the process around it modem/runner.c.
+ * is modem/core/modem.h and the process around it modem/posix/runner.c.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -28,6 +28,8 @@ static void usage(FILE *f)
             "\n"
             "link:\n"
             "  --link PATH          also make PATH a symlink to the pseudo-terminal\n"
+            "                       (an existing PATH other than such a link is\n"
+            "                       refused, exit status 2)\n"
             "  --stdio              talk over stdin/stdout instead\n"
             "  --tcp PORT           listen on 127.0.0.1:PORT instead (0: any; the\n"
             "                       port is printed)\n"
@@ -56,7 +58,7 @@ static void usage(FILE *f)
             "                       3000 with --speed real)\n"
             "  --fota-server URL    the cfota server of AT+CFOTA=1..4 (loopback),\n"
             "                       set at power-on as AT+CFOTASRV would\n"
-            "  --device-token T     the device token for it (cfota admin device ...)\n"
+            "  --device-token T     the device token for it (cfota admin enrol IMEI)\n"
             "  --dns NAME=IP[,...]  names AT+CDNSGIP and AT+CIPSTART resolve, besides\n"
             "                       localhost (sockets reach 127.0.0.0/8 only)\n"
             "  --boot-urcs SET      manual (RDY ... SMS Ready, default) or fota-an\n"
@@ -189,6 +191,11 @@ int cmd_modem(int argc, char **argv)
     }
     if (o.symlink && o.link != MODEM_LINK_PTY)
         return args_usage_error("modem", usage, "--link goes with the pseudo-terminal only");
+    if (o.symlink && !link_path_is_ours(o.symlink)) {
+        fprintf(stderr, "cfota: modem: --link %s: exists and is not a link to a pseudo-terminal; "
+                        "not replaced (remove it or choose another path)\n", o.symlink);
+        return EXIT_USAGE;
+    }
     if (speed && !strcmp(speed, "real")) {
         o.cfg.speed = MODEM_SPEED_REAL;
         o.cfg.attach_delay_ms = 3000;

@@ -10,12 +10,14 @@
  * check it (signed with that key, intact), so a package the module would
  * refuse never crosses the slow serial line.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "args.h"
 #include "commands.h"
 #include "ctl_link.h"
+#include "pkg_check.h"
 #include "report.h"
 #include "sign.h"
 
@@ -25,13 +27,15 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: cfota push --port DEV PKG [--key KEY.pub] [--expect-version V] [--baud N] [--json] [-q]\n"
-               "                  [--trace]\n"
+    fprintf(f, "usage: cfota push --port DEV PKG [--key KEY.pub] [--expect-version V] [--raw] [--stage-only]\n"
+               "                  [--baud N] [--json] [-q] [--trace]\n"
                "\n"
                "Write the package PKG into the module's update partition over the\n"
                "serial port DEV (AT+CFLE, AT+CFLW), start the update (AT+CFOTA=5 with\n"
                "the package's length and MD5), follow the module through its reset,\n"
                "check AT+CGMR, and report the result to the FOTA server (AT+CFOTA=4).\n"
+               "PKG is checked first (a whole cfota package, made with --in-place);\n"
+               "nothing is sent if it is not.\n"
                "\n"
                "options:\n"
                "  --port DEV            serial port (/dev/ttyUSB0, or cfota modem --link)\n"
@@ -40,6 +44,8 @@ static void usage(FILE *f)
                "  --key KEY.pub         check the package's signature first; send\n"
                "                        nothing if it is not signed with KEY.pub\n"
                "  --stage-only          only write the package (AT+CFLE, AT+CFLW); no update\n"
+               "  --raw                 send PKG as it is, unchecked (e.g. the module\n"
+               "                        vendor's own delta file)\n"
                "  --json                print the outcome as one JSON object on stdout\n"
                "  -q, --quiet           no progress\n"
                "  --trace               print the AT dialogue on stderr\n"
@@ -78,26 +84,39 @@ static int read_mem(void *ctx, uint32_t off, void *buf, uint32_t len)
 int cmd_push(int argc, char **argv)
 {
     const char *port = NULL, *baud = NULL, *expect = NULL, *key = NULL, *ops[1];
-    int n_ops, json = 0, quiet = 0, trace = 0, stage = 0, rc;
+    int n_ops, json = 0, quiet = 0, trace = 0, stage = 0, raw = 0, rc;
     const struct cli_option opts[] = {
         {"port", 0, &port, NULL},        {"baud", 0, &baud, NULL}, {"expect-version", 0, &expect, NULL},
         {"json", 0, NULL, &json},        {"quiet", 'q', NULL, &quiet}, {"trace", 0, NULL, &trace},
-        {"stage-only", 0, NULL, &stage}, {"key", 0, &key, NULL},
+        {"stage-only", 0, NULL, &stage}, {"key", 0, &key, NULL}, {"raw", 0, NULL, &raw},
         {NULL, 0, NULL, NULL},
     };
     struct bytes pkg = {0};
     struct ctl_link l;
     struct cfota_ctl_report rep;
     struct cfota_ctl_source src;
+    struct cfota_header h;
     if ((rc = args_run(argc, argv, opts, ops, 1, &n_ops, usage)) >= 0)
         return rc;
+    report_json_failures(json);
     if (n_ops != 1)
         return args_usage_error("push", usage, "give one package file");
     if ((rc = report_load("push", ops[0], &pkg)) != 0)
         return rc;
+    /* The module would refuse these only after the whole upload: first
+     * whether it is the release key's, then whether it is a whole package
+     * made for in-place apply. */
     if (key && (rc = check_signature(key, &pkg)) != 0) {
         bytes_free(&pkg);
         return rc;
+    }
+    if (!raw && (rc = pkg_check("push", ops[0], &pkg, PKG_NEED_WHOLE | PKG_NEED_IN_PLACE, &h)) != 0) {
+        bytes_free(&pkg);
+        return rc;
+    }
+    if (pkg.n == 0 || pkg.n > UINT32_MAX) {
+        bytes_free(&pkg);
+        return report_fail("push", "%s: %s", ops[0], pkg.n ? "too big for a module" : "empty file");
     }
     if ((rc = ctl_link_open(&l, "push", port, baud, json, quiet, trace)) != 0) {
         bytes_free(&pkg);

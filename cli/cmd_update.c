@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "ctl_link.h"
 #include "hash.h"
+#include "pkg_check.h"
 #include "report.h"
 
 static void usage(FILE *f)
@@ -57,14 +58,20 @@ int cmd_update(int argc, char **argv)
     unsigned long len = 0;
     if ((rc = args_run(argc, argv, opts, ops, 1, &n_ops, usage)) >= 0)
         return rc;
+    report_json_failures(json);
     if (n_ops != 0 || ota == (url != NULL))
         return args_usage_error("update", usage, "give exactly one of --ota and --http URL");
     if (url) {
         if (pkg_path) {
             struct bytes pkg = {0};
+            struct cfota_header h;
             uint8_t md5[16];
             if ((rc = report_load("update", pkg_path, &pkg)) != 0)
                 return rc;
+            if ((rc = pkg_check("update", pkg_path, &pkg, PKG_NEED_WHOLE | PKG_NEED_IN_PLACE, &h)) != 0) {
+                bytes_free(&pkg);
+                return rc;
+            }
             host_md5(pkg.p, pkg.n, md5);
             host_hex(md5, 16, md5_hex);
             len = (unsigned long)pkg.n;

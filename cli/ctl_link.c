@@ -27,10 +27,17 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int byte_counted(int step)
+{
+    return step == CFOTA_CTL_STEP_WRITE || step == CFOTA_CTL_STEP_HTTP_GET;
+}
+
+/* One line per step; the byte-counted ones (the upload, the HTTP
+ * download) get the shared progress bar on a terminal instead, with rate
+ * and time left (cli/progress.h). */
 static int show_step(void *ctx, int step, uint32_t done, uint32_t total)
 {
     struct ctl_link *l = ctx;
-    int byte_step = step == CFOTA_CTL_STEP_WRITE || step == CFOTA_CTL_STEP_HTTP_GET;
     /* Time the local upload (for --json, and the bench of the upload's
      * speed against the raw line rate). */
     if (step == CFOTA_CTL_STEP_ERASE && l->upload_start == 0)
@@ -41,21 +48,17 @@ static int show_step(void *ctx, int step, uint32_t done, uint32_t total)
     if (l->quiet || l->json)
         return 0;
     if (step != l->last_step) {
-        if (l->last_step && isatty(2))
-            fputc('\n', stderr);
+        progress_end(&l->bar);
         l->last_step = step;
-        l->step_start = now_s();
-        if (!isatty(2) || !byte_step)
+        if (byte_counted(step) && total) {
+            progress_begin(&l->bar, cfota_ctl_step_name(step), total, 1);
+            l->bar.rate = 1;
+        }
+        if (!l->bar.shown)
             fprintf(stderr, "cfota: %s: %s\n", l->cmd, cfota_ctl_step_name(step));
     }
-    if (byte_step && total && isatty(2)) {
-        double t = now_s() - l->step_start, rate = t > 0 ? done / t : 0;
-        int width = 30, fill = (int)((double)done / total * width);
-        fprintf(stderr, "\r%-10s [%.*s%*s] %3u%% %u/%u bytes %.1f kB/s", cfota_ctl_step_name(step), fill,
-                "##############################", width - fill, "", (unsigned)((uint64_t)done * 100 / total),
-                (unsigned)done, (unsigned)total, rate / 1000);
-        fflush(stderr);
-    }
+    if (byte_counted(step))
+        progress_update(&l->bar, done, total);
     return 0;
 }
 
@@ -73,6 +76,7 @@ int ctl_link_open(struct ctl_link *l, const char *cmd, const char *port, const c
                   int trace_on)
 {
     unsigned long b = 115200;
+    report_json_failures(json);
     memset(l, 0, sizeof *l);
     l->cmd = cmd;
     l->json = json;
@@ -80,17 +84,17 @@ int ctl_link_open(struct ctl_link *l, const char *cmd, const char *port, const c
     l->trace = trace_on;
     l->port.fd = -1;
     if (!port)
-        return report_fail(cmd, "no serial port: give --port DEV (e.g. /dev/ttyUSB0, or the link of cfota modem)"),
-               EXIT_USAGE;
+        return report_fail_status(cmd, EXIT_USAGE,
+                                  "no serial port: give --port DEV (e.g. /dev/ttyUSB0, or the link of cfota modem)");
     if (baud) {
         char *end;
         b = strtoul(baud, &end, 10);
         if (*end || end == baud)
-            return report_fail(cmd, "--baud wants a number, not '%s'", baud), EXIT_USAGE;
+            return report_fail_status(cmd, EXIT_USAGE, "--baud wants a number, not '%s'", baud);
     }
     if (serial_open(&l->port, port, (unsigned)b) != 0)
-        return report_fail(cmd, "%s: %s", port, errno == EINVAL ? "baud rate not supported" : strerror(errno)),
-               EXIT_LINK;
+        return report_fail_status(cmd, EXIT_LINK, "%s: %s", port,
+                                  errno == EINVAL ? "baud rate not supported" : strerror(errno));
     l->cfg.at.ctx = &l->port;
     l->cfg.at.write = serial_write;
     l->cfg.at.read = serial_read;
@@ -114,17 +118,32 @@ void ctl_link_close(struct ctl_link *l)
 
 static void json_str(const char *key, const char *v, int comma)
 {
-    printf("\"%s\":\"", key);
-    for (; *v; v++) {
-        unsigned char c = (unsigned char)*v;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20 || c > 0x7e)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    printf("\"%s", comma ? "," : "");
+    printf("\"%s\":", key);
+    report_json_string(stdout, v);
+    printf("%s", comma ? "," : "");
+}
+
+static void json_bearer(const struct cfota_ctl_bearer_info *b)
+{
+    printf("\"bearer\":{");
+    json_str("operator", b->oper, 1);
+    printf("\"act\":%u,\"rssi\":%u,\"ber\":%u,\"registration\":%u,\"cid\":%u,", b->act, b->rssi, b->ber,
+           b->reg_stat, b->cid);
+    json_str("apn", b->apn, 1);
+    json_str("address", b->addr, 1);
+    printf("\"apn_changed\":%s},", b->apn_set ? "true" : "false");
+}
+
+/* The one-line reason of a failed flow, for stderr and --json. */
+static void failure_text(int result, const struct cfota_ctl_report *rep, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s (at step: %s", cfota_ctl_error_name(result), cfota_ctl_step_name(rep->step));
+    if (n > 0 && (size_t)n < cap && rep->cme >= 0)
+        n += snprintf(out + n, cap - (size_t)n, ", +CME ERROR: %d", (int)rep->cme);
+    if (n > 0 && (size_t)n < cap && rep->http)
+        n += snprintf(out + n, cap - (size_t)n, ", HTTP %d", (int)rep->http);
+    if (n > 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, ")");
 }
 
 int ctl_link_finish(struct ctl_link *l, int result, const struct cfota_ctl_report *rep)
@@ -133,12 +152,18 @@ int ctl_link_finish(struct ctl_link *l, int result, const struct cfota_ctl_repor
                  : result == CFOTA_CTL_E_NO_MODULE || result == CFOTA_CTL_E_IO ? EXIT_LINK
                  : result == CFOTA_CTL_E_REJECTED || result == CFOTA_CTL_E_UPDATE_FAIL ? EXIT_REFUSED
                                                                                       : 1;
-    if (!l->quiet && !l->json && l->last_step && isatty(2))
-        fputc('\n', stderr);
+    char why[160];
+    progress_end(&l->bar);
     if (l->timed_step == CFOTA_CTL_STEP_WRITE && l->upload_end == 0)
         l->upload_end = now_s();
+    failure_text(result, rep, why, sizeof why);
+    report_json_failures(0); /* this object is the answer */
     if (l->json) {
-        printf("{\"result\":%d,", result);
+        printf("{\"result\":%d,\"exit\":%d,", result, status);
+        if (result != CFOTA_CTL_OK)
+            json_str("error", why, 1);
+        if (l->bearer)
+            json_bearer(l->bearer);
         if (l->upload_start > 0 && l->upload_end > l->upload_start)
             printf("\"upload_ms\":%.0f,", (l->upload_end - l->upload_start) * 1000);
         json_str("result_name", cfota_ctl_error_name(result), 1);
@@ -157,13 +182,7 @@ int ctl_link_finish(struct ctl_link *l, int result, const struct cfota_ctl_repor
         else if (!l->quiet)
             fprintf(stderr, "cfota: %s: done\n", l->cmd);
     } else {
-        fprintf(stderr, "cfota: %s: %s (at step: %s", l->cmd, cfota_ctl_error_name(result),
-                cfota_ctl_step_name(rep->step));
-        if (rep->cme >= 0)
-            fprintf(stderr, ", +CME ERROR: %d", (int)rep->cme);
-        if (rep->http)
-            fprintf(stderr, ", HTTP %d", (int)rep->http);
-        fprintf(stderr, ")\n");
+        fprintf(stderr, "cfota: %s: %s\n", l->cmd, why);
     }
     return status;
 }

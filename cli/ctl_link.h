@@ -8,6 +8,7 @@
 #define CFOTA_CLI_CTL_LINK_H
 
 #include "cfota_ctl/fota_ctl.h"
+#include "progress.h"
 #include "serial.h"
 
 /* Exit statuses of the module commands (docs/cli.md). */
@@ -21,19 +22,22 @@ struct ctl_link {
     const char *cmd;     /* the subcommand, for messages */
     int json, quiet, trace;
     int last_step, timed_step;
-    double step_start;
+    struct progress_bar bar; /* the byte-counted step on a terminal */
+    const struct cfota_ctl_bearer_info *bearer; /* bearer: add to --json */
     double upload_start, upload_end; /* first AT+CFLE to the last CFLW's OK */
 };
 
 /* The options every module command takes: --port DEV (required), --baud
  * N (default 115200), --json, --quiet, --trace. Fill them from the
- * parsed values; returns 0 or an exit status after printing why. */
+ * parsed values; returns 0 or an exit status after printing why (with
+ * --json, also as an object on stdout: report.h). */
 int ctl_link_open(struct ctl_link *l, const char *cmd, const char *port, const char *baud, int json, int quiet,
                   int trace);
 void ctl_link_close(struct ctl_link *l);
 
 /* Print a flow's outcome (human lines on stderr, or one JSON object on
- * stdout) and return the exit status for it. */
+ * stdout: docs/cli.md lists its keys; with l->bearer set, the bearer's
+ * too) and return the exit status for it. */
 int ctl_link_finish(struct ctl_link *l, int result, const struct cfota_ctl_report *rep);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cfota/version.h"
 #include "commands.h"
 
 struct command {
@@ -74,7 +75,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
     for (i = 0; i < sizeof externals / sizeof externals[0]; i++)
         fprintf(f, "  %-8s %s\n", externals[i].name, externals[i].summary);
-    fprintf(f, "\n'cfota <command> --help' describes a command.\n");
+    fprintf(f, "\n'cfota <command> --help' describes a command; 'cfota --version' prints\n"
+               "the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -86,6 +88,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("cfota %s\n", CFOTA_VERSION);
         return 0;
     }
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)

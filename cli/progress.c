@@ -3,8 +3,9 @@
  * cli/progress.c: the progress bar of cli/progress.h.
  *
  * A line looks like
- *     cfota: diff [############........]  61%  1.2 / 2.0 MiB  ETA 0:04
- * and fits in 80 columns. The time left is the time so far scaled by the
+ *     cfota: diff [############........]  61%  1.2 MiB / 2.0 MiB  ETA 0:04
+ * (with a rate before the ETA, "11.2 kB/s", for transfers) and fits in 80
+ * columns; each redraw pads over what is left of a longer previous line. The time left is the time so far scaled by the
  * bytes left over the bytes done: crude, but the encoder's cost per byte
  * is close to even over an image, and the estimate only shows once a
  * second of work has made it meaningful.
@@ -20,11 +21,18 @@
 #define BAR_CELLS 20
 #define REDRAW_SECONDS 0.1
 
-static double now(void)
+static double monotonic(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double (*now)(void) = monotonic;
+
+void progress_set_clock(double (*seconds)(void))
+{
+    now = seconds ? seconds : monotonic;
 }
 
 /* "1.2 MiB", "340 KiB" or "512 B": short enough for the bar line. */
@@ -52,9 +60,18 @@ static void eta(double elapsed, uint64_t done, uint64_t total, char *out, size_t
     snprintf(out, cap, "ETA %lu:%02lu", s / 60, s % 60);
 }
 
+/* Bytes per second so far, "11.2 kB/s" (a line's kilobytes, as baud
+ * rates are decimal), or nothing before there is a meaningful figure. */
+static void rate(const struct progress_bar *p, double elapsed, uint64_t done, char *out, size_t cap)
+{
+    out[0] = 0;
+    if (p->rate && done > 0 && elapsed > 0.2)
+        snprintf(out, cap, "  %.1f kB/s", (double)done / elapsed / 1000.0);
+}
+
 static void draw(struct progress_bar *p, uint64_t done, uint64_t total, double t)
 {
-    char bar[BAR_CELLS + 1], d[32], tot[32], e[32], line[160];
+    char bar[BAR_CELLS + 1], d[32], tot[32], e[32], r[32], line[160];
     unsigned cells = total ? (unsigned)(done * BAR_CELLS / total) : BAR_CELLS;
     unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
     int n;
@@ -64,8 +81,9 @@ static void draw(struct progress_bar *p, uint64_t done, uint64_t total, double t
     human(done, d, sizeof d);
     human(total, tot, sizeof tot);
     eta(t - p->start, done, total, e, sizeof e);
-    n = snprintf(line, sizeof line, "cfota: %s [%s] %3u%%  %s / %s  %s", p->label, bar, pct, d,
-                 tot, e);
+    rate(p, t - p->start, done, r, sizeof r);
+    n = snprintf(line, sizeof line, "cfota: %s [%s] %3u%%  %s / %s%s  %s", p->label, bar, pct, d,
+                 tot, r, e);
     if (n < 0)
         return;
     if (n >= (int)sizeof line)
@@ -82,7 +100,7 @@ void progress_begin(struct progress_bar *p, const char *label, uint64_t total, i
 {
     memset(p, 0, sizeof *p);
     p->label = label;
-    p->shown = enable && total > PROGRESS_MIN_BYTES && isatty(STDERR_FILENO);
+    p->shown = enable && isatty(STDERR_FILENO);
     p->start = now();
     if (p->shown)
         draw(p, 0, total, p->start);

@@ -54,6 +54,7 @@ struct fake_step {
 #define DATA(n, r, d) {F_DATA, NULL, n, r, 0, d, 0}
 #define EMIT(r, d) {F_EMIT, NULL, 0, r, 0, d, 0}
 #define EMITN(r, len, d) {F_EMIT, NULL, 0, r, len, d, 0}
+#define END {F_END, NULL, 0, NULL, 0, 0, 0} /* ends a script */
 #define OKR "\r\nOK\r\n"
 /* What every flow sends first. */
 #define PROBE CMD("AT", OKR), CMD("ATE0", OKR), CMD("AT+CMEE=1", OKR)

@@ -611,6 +611,12 @@ static void test_not_a_package_and_missing_files(void **state)
     expect_status(fx, 1, (const char *[]){"info", at(fx, "empty"), NULL});
     expect_status(fx, 1, (const char *[]){"apply", at(fx, "old.bin"), at(fx, "new.bin"), "-o",
                                           at(fx, "out.bin"), NULL});
+    /* apply with its arguments swapped says so, in info's words. */
+    run(fx, &r, (const char *[]){"apply", at(fx, "p.cfp"), at(fx, "old.bin"), "-o", at(fx, "out.bin"), NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "old.bin: not a cfota package (it does not start with \"CFPK\")");
+    assert_contains(&r.err, "p.cfp is a package: the order is OLD PKG");
+    run_free(&r);
 
     /* I/O errors name the file and give strerror's reason. */
     run(fx, &r, (const char *[]){"info", at(fx, "missing.cfp"), NULL});
@@ -1000,6 +1006,51 @@ static void test_keys_sign_verify(void **state)
     bytes_free(&new_);
 }
 
+/* Every output is written atomically and never replaces what it should
+ * not: through a symlink the target is updated (the link stays a link);
+ * an existing file keeps its permissions; a directory or a FIFO under the
+ * output's name is refused and left as it was; no temporary remains. */
+static void test_outputs_replace_only_files(void **state)
+{
+    struct fixture *fx = *state;
+    struct bytes old, new_, got = {0};
+    struct stat st;
+    struct run r;
+    make_package(fx, &old, &new_);
+
+    put_file(at(fx, "target.bin"), "x", 1);
+    assert_int_equal(chmod(at(fx, "target.bin"), 0640), 0);
+    assert_int_equal(symlink("target.bin", at(fx, "link.bin")), 0);
+    expect_status(fx, 0, (const char *[]){"apply", at(fx, "old.bin"), at(fx, "p.cfp"), "-o", at(fx, "link.bin"), NULL});
+    assert_int_equal(lstat(at(fx, "link.bin"), &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(stat(at(fx, "target.bin"), &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    get_file(at(fx, "target.bin"), &got);
+    assert_int_equal(got.n, new_.n);
+    assert_memory_equal(got.p, new_.p, new_.n);
+    bytes_free(&got);
+
+    assert_int_equal(mkfifo(at(fx, "fifo"), 0600), 0);
+    run(fx, &r, (const char *[]){"apply", at(fx, "old.bin"), at(fx, "p.cfp"), "-o", at(fx, "fifo"), NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "exists and is not a regular file; not replaced");
+    run_free(&r);
+    assert_int_equal(lstat(at(fx, "fifo"), &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+
+    assert_int_equal(mkdir(at(fx, "dir"), 0700), 0);
+    expect_status(fx, 1, (const char *[]){"diff", at(fx, "old.bin"), at(fx, "new.bin"), "-o", at(fx, "dir"), "-q",
+                                          NULL});
+    assert_int_equal(lstat(at(fx, "dir"), &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(rmdir(at(fx, "dir")), 0);
+    /* old, new, p, target, link, fifo: nothing else, no temporary */
+    assert_int_equal(count_entries(fx, ""), 2 + 6);
+    bytes_free(&old);
+    bytes_free(&new_);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1020,6 +1071,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_in_place_power_cuts_and_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_place_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys_sign_verify, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outputs_replace_only_files, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

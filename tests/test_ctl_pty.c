@@ -267,9 +267,6 @@ static void make_package(struct fixture *fx, const char *name, int swapped)
 
 /* ---- the module ---- */
 
-/* Start cfota-modem on state directory <dir>/state, on the example
- * firmware's release 1 as V1, linked at <dir>/tty, with extra options (NULL-ended),
- * and wait until its pty is there. */
 /* A module sends its boot URCs (RDY, +CFUN: 1, ...) as it powers on; a
  * command that meets them is told the module reset. Like a controller at
  * power-on, wait until a plain AT is answered before the test's commands. */
@@ -287,6 +284,9 @@ static void modem_wait_ready(struct fixture *fx)
         fail_msg("the module did not answer AT after its start");
 }
 
+/* Start cfota-modem on state directory <dir>/state, on the example
+ * firmware's release 1 as V1, linked at <dir>/tty, with extra options (NULL-ended),
+ * and wait until its pty is there. */
 static void modem_start(struct fixture *fx, const char *const *extra)
 {
     const char *argv[MAX_ARGS + 2] = {sibling("cfota-modem"), "--state",   at(fx, "state"), "--firmware",
@@ -302,7 +302,7 @@ static void modem_start(struct fixture *fx, const char *const *extra)
     }
     argv[n] = NULL;
     snprintf(link, sizeof link, "%s", at(fx, "tty"));
-    unlink(link); /* a killed module leaves its link behind */
+    /* A killed module leaves its link behind; the next one replaces it. */
     fx->modem = spawn_to(argv, at(fx, "modem.out"), at(fx, "modem.err"));
     for (waited = 0; waited < START_LIMIT_MS; waited += 10) {
         if (file_contains(at(fx, "modem.out"), "/dev/") && stat(link, &st) == 0) {
@@ -517,6 +517,9 @@ static void test_push_other_base_refused(void **state)
     assert_version(fx, "V1");
 }
 
+/* Bytes that are no package: refused before a byte is sent (push checks
+ * locally what the module would refuse after the whole upload); with
+ * --raw they are sent as they are, and then the module refuses them. */
 static void test_push_garbage_refused(void **state)
 {
     struct fixture *fx = *state;
@@ -529,9 +532,18 @@ static void test_push_garbage_refused(void **state)
     assert_int_equal(bytes_write_file(at(fx, "junk.bin"), junk.p, junk.n), 0);
     bytes_free(&junk);
     modem_start(fx, NULL);
-    run(fx, &r, (const char *[]){"push", "--port", at(fx, "tty"), at(fx, "junk.bin"), "--json", NULL});
+    run(fx, &r, (const char *[]){"push", "--port", at(fx, "tty"), at(fx, "junk.bin"), "--json", "--trace", NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "not a cfota package");
+    assert_null(strstr((const char *)r.err.p, "-> ")); /* nothing sent, not even AT */
+    assert_contains(&r.out, "\"exit\":1");
+    assert_contains(&r.out, "not a cfota package");
+    run_free(&r);
+    run(fx, &r, (const char *[]){"push", "--port", at(fx, "tty"), at(fx, "junk.bin"), "--json", "--raw", NULL});
     assert_int_equal(r.status, 4);
     assert_contains(&r.out, "\"cme\":767");
+    assert_contains(&r.out, "\"exit\":4");
+    assert_contains(&r.out, "\"bytes\":5000");
     run_free(&r);
     assert_version(fx, "V1");
 }
@@ -600,13 +612,11 @@ static void test_push_module_killed(void **state)
 
 /* ---- no module ---- */
 
-/* A pty whose other side nobody reads or answers. */
-static void test_no_module(void **state)
+/* <dir>/tty: a pseudo-terminal nobody answers on (the test holds its
+ * master and never reads). */
+static void silent_port(struct fixture *fx)
 {
-    struct fixture *fx = *state;
-    struct run r;
     const char *slave;
-    make_package(fx, "p.cfp", 0);
     fx->pty_master = posix_openpt(O_RDWR | O_NOCTTY);
     assert_true(fx->pty_master >= 0);
     assert_int_equal(grantpt(fx->pty_master), 0);
@@ -614,6 +624,14 @@ static void test_no_module(void **state)
     slave = ptsname(fx->pty_master);
     assert_non_null(slave);
     assert_int_equal(symlink(slave, at(fx, "tty")), 0);
+}
+
+static void test_no_module(void **state)
+{
+    struct fixture *fx = *state;
+    struct run r;
+    make_package(fx, "p.cfp", 0);
+    silent_port(fx);
 
     run(fx, &r, (const char *[]){"push", "--port", at(fx, "tty"), at(fx, "p.cfp"), NULL});
     assert_int_equal(r.status, 3);
@@ -735,6 +753,130 @@ static void test_http_path(void **state)
     assert_version(fx, "V2");
 }
 
+/* ---- what the tool refuses or reports without the module's help ---- */
+
+/* A cut-short package and one not made for in-place apply: refused with
+ * the reason before any AT command; the module keeps V1. */
+static void test_push_checks_the_package(void **state)
+{
+    struct fixture *fx = *state;
+    struct bytes pkg;
+    struct run r;
+    char v1[512];
+    make_package(fx, "p.cfp", 0);
+    slurp(at(fx, "p.cfp"), &pkg);
+    assert_int_equal(bytes_write_file(at(fx, "cut.cfp"), pkg.p, pkg.n - 10), 0);
+    bytes_free(&pkg);
+    snprintf(v1, sizeof v1, "%s", image_path(IMAGE_V1)); /* image_path's buffer is reused */
+    expect_status(fx, 0, (const char *[]){"diff", v1, image_path(IMAGE_V2), "-o", at(fx, "ab.cfp"), "-q", NULL});
+    modem_start(fx, NULL);
+    run(fx, &r, (const char *[]){"push", "--port", at(fx, "tty"), at(fx, "cut.cfp"), "--trace", NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "(truncated)");
+    assert_null(strstr((const char *)r.err.p, "-> "));
+    run_free(&r);
+    run(fx, &r, (const char *[]){"push", "--port", at(fx, "tty"), at(fx, "ab.cfp"), "--trace", NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.err, "was not made for in-place apply");
+    assert_null(strstr((const char *)r.err.p, "-> "));
+    run_free(&r);
+    /* update --http checks a local --package the same way */
+    run(fx, &r, (const char *[]){"update", "--port", at(fx, "tty"), "--http", "http://127.0.0.1:1/p", "--package",
+                                 at(fx, "ab.cfp"), "--json", NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.out, "was not made for in-place apply");
+    run_free(&r);
+    assert_version(fx, "V1");
+}
+
+/* --json gives an object on stdout whatever went wrong: a usage error, a
+ * port that does not exist, a flow that failed. */
+static void test_json_on_failure(void **state)
+{
+    struct fixture *fx = *state;
+    struct run r;
+    make_package(fx, "p.cfp", 0);
+    run(fx, &r, (const char *[]){"push", at(fx, "p.cfp"), "--json", NULL});
+    assert_int_equal(r.status, 2);
+    assert_contains(&r.out, "{\"result_name\":\"failed\",\"exit\":2,\"error\":\"no serial port");
+    run_free(&r);
+    run(fx, &r, (const char *[]){"bearer", "--port", at(fx, "nothing"), "--json", NULL});
+    assert_int_equal(r.status, 3);
+    assert_contains(&r.out, "\"exit\":3");
+    assert_contains(&r.out, "No such file or directory");
+    run_free(&r);
+    run(fx, &r, (const char *[]){"update", "--json", "--bogus", NULL});
+    assert_int_equal(r.status, 2);
+    assert_contains(&r.out, "unknown option '--bogus'");
+    run_free(&r);
+    run(fx, &r, (const char *[]){"info", at(fx, "nothing.cfp"), "--json", NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.out, "\"exit\":1");
+    run_free(&r);
+    modem_start(fx, (const char *[]){"--sim", "absent", NULL});
+    run(fx, &r, (const char *[]){"bearer", "--port", at(fx, "tty"), "--json", NULL});
+    assert_int_equal(r.status, 1);
+    assert_contains(&r.out, "\"exit\":1,\"error\":");
+    assert_contains(&r.out, "\"bearer\":{");
+    run_free(&r);
+}
+
+/* bearer --json carries what the human output shows. */
+static void test_bearer_json(void **state)
+{
+    struct fixture *fx = *state;
+    struct run r;
+    modem_start(fx, (const char *[]){"--csq", "17,3", NULL});
+    run(fx, &r, (const char *[]){"bearer", "--port", at(fx, "tty"), "--json", NULL});
+    assert_int_equal(r.status, 0);
+    assert_contains(&r.out, "\"operator\":\"CHN-UNICOM\"");
+    assert_contains(&r.out, "\"rssi\":17,\"ber\":3");
+    assert_contains(&r.out, "\"apn\":\"shnbiot\"");
+    assert_contains(&r.out, "\"address\":\"10.250.0.213");
+    assert_contains(&r.out, "\"exit\":0");
+    run_free(&r);
+}
+
+/* cfota at: a port where nobody answers is status 3, as documented. */
+static void test_at_no_answer(void **state)
+{
+    struct fixture *fx = *state;
+    struct run r;
+    silent_port(fx);
+    run(fx, &r, (const char *[]){"at", "--port", at(fx, "tty"), "--timeout", "300", "AT", "AT+CGMR", NULL});
+    assert_int_equal(r.status, 3);
+    assert_contains(&r.err, "no answer to AT");
+    run_free(&r);
+}
+
+/* --link over a file that is not a pseudo-terminal link: refused (status
+ * 2), the file intact; a stale link of a killed module is replaced. */
+static void test_link_never_replaces_a_file(void **state)
+{
+    struct fixture *fx = *state;
+    static const char precious[] = "the only copy of something\n";
+    struct bytes after;
+    struct run r;
+    assert_int_equal(bytes_write_file(at(fx, "tty"), precious, sizeof precious - 1), 0);
+    run(fx, &r, (const char *[]){"modem", "--link", at(fx, "tty"), NULL});
+    assert_int_equal(r.status, 2);
+    assert_contains(&r.err, "not replaced");
+    run_free(&r);
+    slurp(at(fx, "tty"), &after);
+    assert_int_equal(after.n, sizeof precious - 1);
+    assert_memory_equal(after.p, precious, after.n);
+    bytes_free(&after);
+    /* a symlink to something else is not ours either */
+    assert_int_equal(unlink(at(fx, "tty")), 0);
+    assert_int_equal(symlink("/etc/hostname", at(fx, "tty")), 0);
+    expect_status(fx, 2, (const char *[]){"modem", "--link", at(fx, "tty"), NULL});
+    assert_int_equal(unlink(at(fx, "tty")), 0);
+    /* a link left by a killed module is */
+    assert_int_equal(symlink("/dev/pts/999999", at(fx, "tty")), 0);
+    modem_start(fx, NULL);
+    assert_version(fx, "V1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -747,6 +889,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ota_no_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ota_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_http_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_push_checks_the_package, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_on_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bearer_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_at_no_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_never_replaces_a_file, setup, teardown),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,7 +53,7 @@ static void test_info_lines_with_and_without_echo(void **state)
         CMD("AT+CGMR", "AT+CGMR\r\r\n1752B05SIM7020C\r\n\r\nOK\r\n"),  /* echo on */
         CMD("AT+CSQ", "\r\n+CSQ: 20,0\r\n\r\nOK\r\n"),
         CMD("AT+CGACT?", "\n+CGACT: 1,1\n+CGACT: 2,0\n\nOK\n"),  /* LF only */
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_start(&r, s);
@@ -78,7 +78,7 @@ static void test_errors_in_every_cmee_form(void **state)
         CMD("AT+CFOTA=5,1,0", "\r\n+CME ERROR: Incorrect Parameters\r\n"),
         CMD("AT+CFOTA=5,1,1", "\r\n+CME ERROR: something new\r\n"),
         CMD("AT+CMGS", "\r\n+CMS ERROR: 500\r\n"),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_start(&r, s);
@@ -101,7 +101,7 @@ static void test_timeout_and_late_answer(void **state)
     static const struct fake_step s[] = {
         CMDD("AT", OKR, 5000),   /* answers after the caller gave up */
         CMD("AT+CGMR", "\r\n1752B05SIM7020C\r\n\r\nOK\r\n"),
-        {F_END}};
+        END};
     struct rig r;
     uint32_t t0;
     (void)state;
@@ -126,7 +126,7 @@ static void test_urcs_inside_answers_and_expect_prefix(void **state)
         /* ... and a URC here, after OK; +CFOTA inside an answer too. */
         CMD("AT+CFUN=1", "\r\n+CFOTA: Download completed\r\n\r\nOK\r\n\r\n+CPIN: READY\r\n"),
         CMD("AT+CFUN=0", "\r\n+CPIN: NOT READY\r\n\r\nOK\r\n"),
-        {F_END}};
+        END};
     struct rig r;
     struct cfota_at_urc u;
     (void)state;
@@ -161,7 +161,7 @@ static void test_data_prompt_forms(void **state)
         CMD("AT+CFLW=0,0,4,12,30", "\r\n+CME ERROR: 3\r\n"),  /* refused before the prompt */
         CMD("AT+CFLW=0,0,4,12,30", OKR),                      /* OK without a prompt */
         CMD("AT+CFLW=0,0,4,12,30", NULL),                     /* no prompt at all */
-        {F_END}};
+        END};
     struct rig r;
     struct cfota_at_urc u;
     (void)state;
@@ -187,7 +187,7 @@ static void test_reset_ends_a_pending_command(void **state)
     static const struct fake_step s[] = {
         CMD("AT+CFLW=0,0,4,0,30", "\r\n> "), DATA(4, "\r\n*MATREADY: 1\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n", 3000),
         CMD("AT+CGMR", "\r\nRDY\r\n"),
-        {F_END}};
+        END};
     struct rig r;
     struct cfota_at_urc u;
     (void)state;
@@ -212,7 +212,7 @@ static void test_garbage_and_overlong_lines(void **state)
         EMITN(garbage, sizeof garbage - 1, 0),
         CMD("AT+CSQ", longline),
         CMD("AT+CSQ", "\r\n+CSQ: 20,0 \r\n\r\n  OK  \r\n"),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     /* 300 bytes of "OK..." (cut: never a final result), then a real OK. */
@@ -239,7 +239,7 @@ static void test_byte_by_byte(void **state)
     static const struct fake_step s[] = {
         CMD("AT+CGMR", "AT+CGMR\r\r\n1752B05SIM7020C\r\n\r\nOK\r\n\r\n+CFOTA: Update fail\r\n"),
         CMD("AT+CFLW=0,0,2,0,30", "\r\n> "), DATA(2, OKR, 0),
-        {F_END}};
+        END};
     struct rig r;
     struct cfota_at_urc u;
     (void)state;
@@ -259,7 +259,7 @@ static void test_urc_queue_keeps_the_newest(void **state)
         /* URCs pile up while a command runs and nobody reads the queue. */
         CMD("AT", "\r\n+CGREG: 1\r\n\r\n+CGREG: 2\r\n\r\n+CGREG: 3\r\n\r\n+CGREG: 4\r\n"
                   "\r\n+CGREG: 5\r\n\r\n+CGREG: 6\r\n\r\n+CGREG: 7\r\n\r\n+CGREG: 8\r\n" OKR),
-        {F_END}};
+        END};
     struct rig r;
     struct cfota_at_urc u;
     (void)state;
@@ -276,7 +276,7 @@ static void test_urc_queue_keeps_the_newest(void **state)
 
 static void test_link_failures_and_bad_commands(void **state)
 {
-    static const struct fake_step s[] = {{F_END}};
+    static const struct fake_step s[] = {END};
     struct rig r;
     (void)state;
     rig_start(&r, s);

@@ -40,7 +40,7 @@ static int run(struct rig *r, const struct fake_step *steps, const char *apn)
 
 static void test_note_3_1(void **state)
 {
-    const struct fake_step s[] = {PROBE, CHECK_31, RDP_SHNBIOT, {F_END}};
+    const struct fake_step s[] = {PROBE, CHECK_31, RDP_SHNBIOT, END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, s, NULL), CFOTA_CTL_OK);
@@ -73,7 +73,7 @@ static void test_note_3_2(void **state)
         CMD("AT+CGACT?", "\r\n+CGACT: 1,1\r\n" OKR),
         CMD("AT+COPS?", "\r\n+COPS: 0,0,\"CHN-UNICOM\",9\r\n" OKR),
         CMD("AT+CGCONTRDP", "\r\n+CGCONTRDP: 1,5,\"3GNET\",\"10.250.0.253.255.255.255.0\"\r\n" OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, s, "3GNET"), CFOTA_CTL_OK);
@@ -85,8 +85,8 @@ static void test_note_3_2(void **state)
 
 static void test_sim_problems(void **state)
 {
-    const struct fake_step pin[] = {PROBE, CMD("AT+CPIN?", "\r\n+CPIN: SIM PIN\r\n" OKR), {F_END}};
-    const struct fake_step absent[] = {PROBE, CMD("AT+CPIN?", "\r\n+CME ERROR: 10\r\n"), {F_END}};
+    const struct fake_step pin[] = {PROBE, CMD("AT+CPIN?", "\r\n+CPIN: SIM PIN\r\n" OKR), END};
+    const struct fake_step absent[] = {PROBE, CMD("AT+CPIN?", "\r\n+CME ERROR: 10\r\n"), END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, pin, "3GNET"), CFOTA_CTL_E_SIM);
@@ -101,10 +101,10 @@ static void test_registration_problems(void **state)
 {
     const struct fake_step never[] = {
         PROBE, CMD("AT+CPIN?", "\r\n+CPIN: READY\r\n" OKR), CMD("AT+CSQ", "\r\n+CSQ: 99,99\r\n" OKR),
-        CMDN("AT+CGREG?", "\r\n+CGREG: 0,2\r\n" OKR, 6), {F_END}};
+        CMDN("AT+CGREG?", "\r\n+CGREG: 0,2\r\n" OKR, 6), END};
     const struct fake_step denied[] = {
         PROBE, CMD("AT+CPIN?", "\r\n+CPIN: READY\r\n" OKR), CMD("AT+CSQ", "\r\n+CSQ: 5,0\r\n" OKR),
-        CMD("AT+CGREG?", "\r\n+CGREG: 0,3\r\n" OKR), {F_END}};
+        CMD("AT+CGREG?", "\r\n+CGREG: 0,3\r\n" OKR), END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, never, NULL), CFOTA_CTL_E_NOT_REGISTERED);
@@ -118,7 +118,7 @@ static void test_registration_problems(void **state)
 
 static void test_bad_apn(void **state)
 {
-    const struct fake_step none[] = {{F_END}};
+    const struct fake_step none[] = {END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, none, "a\"b"), CFOTA_CTL_E_INVAL);

@@ -62,7 +62,7 @@ static void test_note_6_trace(void **state)
         PROBE,
         CMD("AT+CGMR", "\r\n1752B06SIM7020C_20180918\r\n" OKR),
         CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, s, URL, LEN), CFOTA_CTL_OK);
@@ -77,20 +77,20 @@ static void test_http_failures_close_the_client(void **state)
 {
     const struct fake_step err[] = {
         PROBE, OPEN, CMD(TOFS, OKR), EMIT("\r\n+CHTTPERR: 0,-2\r\n", 1000),
-        CMD("AT+CHTTPDISCON=0", "\r\nERROR\r\n"), CMD("AT+CHTTPDESTROY=0", OKR), {F_END}};
+        CMD("AT+CHTTPDISCON=0", "\r\nERROR\r\n"), CMD("AT+CHTTPDESTROY=0", OKR), END};
     const struct fake_step notfound[] = {
         PROBE, OPEN, CMD(TOFS, OKR),
-        EMIT("\r\n+CHTTPNMIH: 0,404,20,Content-Length: 0\r\n", 1000), CLOSE, {F_END}};
+        EMIT("\r\n+CHTTPNMIH: 0,404,20,Content-Length: 0\r\n", 1000), CLOSE, END};
     const struct fake_step shorter[] = {
         PROBE, OPEN, CMD(TOFS, OKR), EMIT(NMIH "\r\n+CHTTPTOFSOK: 0,31047,30000\r\n", 1000),
-        CLOSE, {F_END}};
+        CLOSE, END};
     const struct fake_step refused[] = {
         PROBE, CMD("AT+CHTTPCREATE=\"http://117.131.85.139:5265\"", "\r\n+CHTTPCREAT: 1\r\n" OKR),
         CMD("AT+CHTTPCON=1", "\r\n+CME ERROR: 3\r\n"), CMD("AT+CHTTPDISCON=1", "\r\nERROR\r\n"),
-        CMD("AT+CHTTPDESTROY=1", OKR), {F_END}};
+        CMD("AT+CHTTPDESTROY=1", OKR), END};
     const struct fake_step other_client[] = {
         PROBE, OPEN, CMD(TOFS, OKR),
-        EMIT("\r\n+CHTTPERR: 3,-1\r\n\r\n+CHTTPTOFSOK: 2,5,5\r\n", 1000), CLOSE, {F_END}};
+        EMIT("\r\n+CHTTPERR: 3,-1\r\n\r\n+CHTTPTOFSOK: 2,5,5\r\n", 1000), CLOSE, END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, err, URL, LEN), CFOTA_CTL_E_HTTP);
@@ -119,7 +119,7 @@ static void test_http_failures_close_the_client(void **state)
 
 static void test_bad_arguments(void **state)
 {
-    const struct fake_step none[] = {{F_END}};
+    const struct fake_step none[] = {END};
     static const char *const urls[] = {
         "117.131.85.139:5265/x.bin", "http://", "http://host", "http://host/", "ftp://h/x", "http:///x"};
     struct rig r;

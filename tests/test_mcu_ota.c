@@ -51,7 +51,7 @@ static void test_note_4_1_success(void **state)
         EMIT(BOOT, 5000), EMIT("\r\n+CFOTA: Update successfully\r\n", 400000),
         EMIT("\r\n+CPIN: READY\r\n", 1000),
         PROBE, CMD("AT+CGMR", V2), CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, s, NULL), CFOTA_CTL_OK);
@@ -75,7 +75,7 @@ static void test_note_4_2_download_failures(void **state)
     size_t i;
     (void)state;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const struct fake_step s[] = {HEAD, CMD("AT+CFOTA=1", OKR), EMIT(cases[i].urc, 5000), {F_END}};
+        const struct fake_step s[] = {HEAD, CMD("AT+CFOTA=1", OKR), EMIT(cases[i].urc, 5000), END};
         struct rig r;
         assert_int_equal(run(&r, s, NULL), cases[i].result);
         assert_true(fake_ok(&r.f));
@@ -92,7 +92,7 @@ static void test_note_4_2_update_fail(void **state)
         EMIT("\r\n+CFOTA: Start to update, please wait for reset\r\n", 100),
         EMIT(BOOT "\r\n+CFOTA: Update fail\r\n\r\n+CPIN: READY\r\n", 5000),
         PROBE, CMD("AT+CGMR", V1), CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, s, NULL), CFOTA_CTL_E_UPDATE_FAIL);
@@ -107,7 +107,7 @@ static void test_reset_during_download(void **state)
         HEAD,
         CMD("AT+CFOTA=1", OKR),
         EMIT(DL_START, 2000), EMIT(BOOT "\r\n+CPIN: READY\r\n", 1000),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, s, NULL), CFOTA_CTL_E_RESET);
@@ -117,8 +117,8 @@ static void test_reset_during_download(void **state)
 static void test_no_pdp_and_refused_trigger(void **state)
 {
     const struct fake_step nopdp[] = {
-        PROBE, CMD("AT+IPR=115200", OKR), CMD("AT+CGACT?", "\r\n+CGACT: 1,0\r\n" OKR), {F_END}};
-    const struct fake_step refused[] = {HEAD, CMD("AT+CFOTA=1", "\r\n+CME ERROR: 3\r\n"), {F_END}};
+        PROBE, CMD("AT+IPR=115200", OKR), CMD("AT+CGACT?", "\r\n+CGACT: 1,0\r\n" OKR), END};
+    const struct fake_step refused[] = {HEAD, CMD("AT+CFOTA=1", "\r\n+CME ERROR: 3\r\n"), END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, nopdp, NULL), CFOTA_CTL_E_NO_PDP);
@@ -137,14 +137,14 @@ static void test_requested_version(void **state)
         EMIT(DL_START DL_DONE UP_START, 1000),
         EMIT(BOOT "\r\n+CFOTA: Update successfully\r\n\r\n+CPIN: READY\r\n", 5000),
         PROBE, CMD("AT+CGMR", V2), CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     const struct fake_step other[] = {
         HEAD,
         CMD("AT+CFOTA=1,\"1752B07SIM7020C\"", OKR),
         EMIT(DL_START DL_DONE UP_START, 1000),
         EMIT(BOOT "\r\n+CFOTA: Update successfully\r\n\r\n+CPIN: READY\r\n", 5000),
         PROBE, CMD("AT+CGMR", V2), CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     assert_int_equal(run(&r, ok, "1752B06SIM7020C"), CFOTA_CTL_OK);
@@ -152,7 +152,7 @@ static void test_requested_version(void **state)
     assert_int_equal(run(&r, other, "1752B07SIM7020C"), CFOTA_CTL_E_VERSION);
     assert_true(fake_ok(&r.f));
     {
-        const struct fake_step none[] = {{F_END}};
+        const struct fake_step none[] = {END};
         fake_init(&r.f, none);  /* refused before any command */
         assert_int_equal(cfota_ctl_ota(&r.ctl, "bad\"version", &r.rep), CFOTA_CTL_E_INVAL);
         assert_int_equal(cfota_ctl_ota(&r.ctl, "", &r.rep), CFOTA_CTL_E_INVAL);
@@ -162,7 +162,7 @@ static void test_requested_version(void **state)
 
 static void test_download_timeout_and_cancel(void **state)
 {
-    const struct fake_step s[] = {HEAD, CMD("AT+CFOTA=1", OKR), EMIT(DL_START, 1000), {F_END}};
+    const struct fake_step s[] = {HEAD, CMD("AT+CFOTA=1", OKR), EMIT(DL_START, 1000), END};
     struct rig r;
     (void)state;
     fake_init(&r.f, s);

@@ -69,7 +69,7 @@ static void test_rows_with_a_module_that_answers(void **state)
     (void)state;
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const struct fake_step s[] = {
-            EMIT(rows[i].urcs, 500), PROBE, CMD("AT+CGMR", rows[i].version), IPR, {F_END}};
+            EMIT(rows[i].urcs, 500), PROBE, CMD("AT+CGMR", rows[i].version), IPR, END};
         struct rig r;
         status(&r, rows[i].urcs ? s : s + 1, rows[i].old_v, rows[i].new_v);
         assert_true(fake_ok(&r.f));
@@ -87,7 +87,7 @@ static void test_silent_module_then_wait(void **state)
         /* the module was applying the update; it comes back */
         EMIT(BOOT, 20000), EMIT("\r\n+CFOTA: Update successfully\r\n\r\n+CPIN: READY\r\n", 60000),
         PROBE, CMD("AT+CGMR", V2), CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     struct cfota_ctl_report rep;
     (void)state;
@@ -113,7 +113,7 @@ static void test_downloading_then_wait(void **state)
         EMIT("\r\n+CFOTA: Start to update, please wait for reset\r\n", 100),
         EMIT(BOOT "\r\n+CFOTA: Update fail\r\n\r\n+CPIN: READY\r\n", 5000),
         PROBE, CMD("AT+CGMR", V1), CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     struct cfota_ctl_report rep;
     (void)state;

@@ -97,7 +97,7 @@ static void test_upload_success(void **state)
         PROBE,
         CMD("AT+CGMR", V2),
         CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_run(&r, s);
@@ -135,7 +135,7 @@ static void test_cflw_error_and_timeout_then_retry(void **state)
         PROBE,
         CMD("AT+CGMR", V2),
         CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_run(&r, s);
@@ -165,7 +165,7 @@ static void test_chunk_failing_every_retry_restarts_from_erase(void **state)
         PROBE,
         CMD("AT+CGMR", V2),
         CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_run(&r, s);
@@ -184,7 +184,7 @@ static void test_chunk_failing_for_good(void **state)
         CMD("AT+CFLE=0,0,1", OKR),
         CMD("AT+IPR=115200", OKR),
         CMDN("AT+CFLW=0,0,512,0,30", "\r\n+CME ERROR: 3\r\n", 2),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_run(&r, s);
@@ -206,7 +206,7 @@ static void test_module_resets_during_upload(void **state)
         CMD("AT+CFLW=0,0,512,0,30", PROMPT), DATA(512, OKR, 10),
         CMD("AT+CFLW=0,0,512,512,30", PROMPT),
         DATA(512, BOOT "\r\n+CPIN: READY\r\n", 2000),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_run(&r, s);
@@ -234,7 +234,7 @@ static void test_garbage_and_unexpected_urcs(void **state)
         PROBE,
         CMD("AT+CGMR", V2),
         CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_run(&r, s);
@@ -255,7 +255,7 @@ static void test_cfota5_rejected(void **state)
         CMD("AT+CFLW=0,0,276,1024,30", PROMPT), DATA(276, OKR, 10),
         CMD("AT+CGMR", V1),
         CMD(cfota5, "\r\n+CME ERROR: 767\r\n"),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_run(&r, s);
@@ -280,7 +280,7 @@ static void test_update_fail_and_no_result(void **state)
         PROBE,
         CMD("AT+CGMR", V1),
         CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     /* The same with no result URC: the version decides. */
     const struct fake_step silent[] = {
         PROBE,
@@ -295,7 +295,7 @@ static void test_update_fail_and_no_result(void **state)
         PROBE,
         CMD("AT+CGMR", V2),
         CMD("AT+CFOTA=4", "\r\nERROR\r\n"),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_run(&r, fail);
@@ -327,7 +327,7 @@ static void test_wrong_version_after_success(void **state)
         PROBE,
         CMD("AT+CGMR", V1),
         CMD("AT+CFOTA=4", OKR),
-        {F_END}};
+        END};
     struct rig r;
     (void)state;
     rig_run(&r, s);
@@ -346,7 +346,7 @@ static void test_update_timeout(void **state)
         CMD("AT+CFLW=0,0,276,1024,30", PROMPT), DATA(276, OKR, 10),
         CMD("AT+CGMR", V1),
         CMD(cfota5, START5),  /* and then nothing, ever */
-        {F_END}};
+        END};
     struct rig r;
     uint32_t t0;
     (void)state;
@@ -361,8 +361,8 @@ static void test_update_timeout(void **state)
 
 static void test_refusals_before_any_write(void **state)
 {
-    const struct fake_step none[] = {{F_END}};
-    const struct fake_step probe_only[] = {CMDN("AT", NULL, 5), {F_END}};
+    const struct fake_step none[] = {END};
+    const struct fake_step probe_only[] = {CMDN("AT", NULL, 5), END};
     const struct fake_step md5_bad[] = {
         PROBE,
         CMD("AT+CFLE=0,0,1", OKR),
@@ -370,19 +370,19 @@ static void test_refusals_before_any_write(void **state)
         CMD("AT+CFLW=0,0,512,0,30", PROMPT), DATA(512, OKR, 10),
         CMD("AT+CFLW=0,0,512,512,30", PROMPT), DATA(512, OKR, 10),
         CMD("AT+CFLW=0,0,276,1024,30", PROMPT), DATA(276, OKR, 10),
-        {F_END}};
+        END};
     const struct fake_step read_fail[] = {
         PROBE,
         CMD("AT+CFLE=0,0,1", OKR),
         CMD("AT+IPR=115200", OKR),
         CMD("AT+CFLW=0,0,512,0,30", PROMPT), DATA(512, OKR, 10),
-        {F_END}};
+        END};
     const struct fake_step cancel[] = {
         PROBE,
         CMD("AT+CFLE=0,0,1", OKR),
         CMD("AT+IPR=115200", OKR),
         CMD("AT+CFLW=0,0,512,0,30", PROMPT), DATA(512, OKR, 10),
-        {F_END}};
+        END};
     struct cfota_ctl_source big = src;
     struct rig r;
     (void)state;

@@ -22,7 +22,16 @@ void *xrealloc(void *p, size_t n);
 
 /* Read a whole file; returns 0 or -1 (errno set). */
 int bytes_read_file(struct bytes *b, const char *path);
-/* Write a whole file atomically (temp file + rename); 0 or -1. */
+/* Write a whole file atomically: a new temporary file in the same folder,
+ * fsync, rename over path, fsync of the folder. Through a symlink the
+ * link's target is written; an existing file keeps its permissions. An
+ * existing non-regular file (directory, device, FIFO) is never replaced:
+ * -1 with errno EEXIST. Returns 0, or -1 with errno set, and then path is
+ * as it was and no temporary is left. */
 int bytes_write_file(const char *path, const void *data, size_t n);
+/* Create a new file at path holding data, with permissions mode (e.g.
+ * 0600 for a private key), atomically (whole or not at all) and only if
+ * nothing has that name: -1 with errno EEXIST then. 0 or -1. */
+int bytes_create_file(const char *path, const void *data, size_t n, unsigned mode);
 
 #endif

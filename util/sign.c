@@ -57,21 +57,6 @@ static void rng_close(struct rng *r)
     mbedtls_entropy_free(&r->entropy);
 }
 
-/* Write text to a new file (never over an existing one) with mode. */
-static int write_new_file(const char *path, const char *text, mode_t mode)
-{
-    size_t n = strlen(text);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
-    if (fd < 0)
-        return -1;
-    if (write(fd, text, n) != (ssize_t)n) {
-        close(fd);
-        unlink(path);
-        return -1;
-    }
-    return close(fd);
-}
-
 int host_keygen(const char *path, char *why, size_t whylen)
 {
     char pub[4096];
@@ -89,9 +74,9 @@ int host_keygen(const char *path, char *why, size_t whylen)
         mbedtls_pk_write_key_pem(&pk, pem, sizeof pem) != 0 ||
         mbedtls_pk_write_pubkey_pem(&pk, pub_pem, sizeof pub_pem) != 0) {
         rc = say(why, whylen, CFOTA_E_INVAL, "cannot generate an ECDSA P-256 key");
-    } else if (write_new_file(path, (const char *)pem, 0600) != 0) {
+    } else if (bytes_create_file(path, pem, strlen((const char *)pem), 0600) != 0) {
         rc = say(why, whylen, CFOTA_E_IO, "cannot write %s: %s", path, strerror(errno));
-    } else if (write_new_file(pub, (const char *)pub_pem, 0644) != 0) {
+    } else if (bytes_create_file(pub, pub_pem, strlen((const char *)pub_pem), 0644) != 0) {
         rc = say(why, whylen, CFOTA_E_IO, "cannot write %s: %s", pub, strerror(errno));
         unlink(path);
     }

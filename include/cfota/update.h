@@ -20,23 +20,32 @@
  * reads a block committed before it); a cut while committing repeats the
  * commit (scratch is intact until the next segment starts).
  *
- * Typical use on a device (docs/update-engine.md, "Boot flow"):
- *     to update: cfota_update_begin(&u, &cfg);    // checks, refuses early
- *                reset, then as at boot
- *     at boot:   cfota_update_status(&u, &cfg, &info);
- *                if (info.state == CFOTA_UPDATE_PENDING) {
- *                    rc = cfota_update_run(&u, &cfg);  // may be cut anywhere
- *                    CFOTA_DONE: boot the target;
- *                    CFOTA_E_IO: power went, or flash fails: reset and
- *                        run again (the engine gives up by itself after
- *                        CFOTA_UPDATE_TRIES runs without progress);
- *                    any other: the update failed (journal FAILED):
- *                        report it, stay reachable for a new package.
- *                }
+ * Typical use on a device (compiled by the tests; docs/porting.md, "What
+ * to call, and when", says more):
+ *
+ *     void reset_device(void);             // the firmware's own
+ *     static struct cfota_update u;        // the engine's state
+ *     static struct cfota_update_cfg cfg;  // the areas, filled in at start-up
+ *     struct cfota_update_info info;
+ *     int rc;
+ *
+ *     // after a download into cfg.package: check it, then reset
+ *     if (cfota_update_begin(&u, &cfg) == CFOTA_OK)   // refuses a bad package early
+ *         reset_device();
+ *
+ *     // at every boot, before the image runs
+ *     if (cfota_update_status(&u, &cfg, &info) == CFOTA_OK && info.state == CFOTA_UPDATE_PENDING) {
+ *         rc = cfota_update_run(&u, &cfg);             // may be cut anywhere
+ *         if (rc == CFOTA_E_IO)
+ *             reset_device();  // power went or flash fails: run again
+ *         // CFOTA_DONE: boot the target; any other: the journal says
+ *         // FAILED, report it and stay reachable for a new package
+ *     }
+ *
  * An engine error is never a reason to loop: every error but a flash
  * failure is journalled as FAILED at once, and a run that cannot make
- * progress is counted, so a pending update is run a bounded number of
- * times, never forever.
+ * progress is counted (CFOTA_UPDATE_TRIES), so a pending update is run a
+ * bounded number of times, never forever.
  *
  * RAM: struct cfota_update (at most CFOTA_UPDATE_RAM_MAX; the decoder is
  * most of it) plus the caller's program buffer of cfg.buf_size bytes (one

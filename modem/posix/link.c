@@ -20,8 +20,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
+
+#define PTY_DIR "/dev/pts/"
+
+int link_path_is_ours(const char *path)
+{
+    struct stat st;
+    char target[256];
+    ssize_t n;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
+    if (!S_ISLNK(st.st_mode))
+        return 0;
+    n = readlink(path, target, sizeof target - 1);
+    if (n < 0)
+        return 0;
+    target[n] = 0;
+    return strncmp(target, PTY_DIR, strlen(PTY_DIR)) == 0;
+}
 
 static void init(struct modem_link *l, enum modem_link_kind kind)
 {
@@ -56,6 +75,12 @@ int link_open_pty(struct modem_link *l, const char *symlink_path, FILE *info)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     l->in_fd = l->out_fd = fd;
     if (symlink_path) {
+        if (!link_path_is_ours(symlink_path)) {
+            fprintf(stderr, "cfota: modem: --link %s: exists and is not a pseudo-terminal link; not replaced\n",
+                    symlink_path);
+            link_close(l);
+            return -1;
+        }
         unlink(symlink_path);
         if (symlink(l->path, symlink_path) != 0) {
             fprintf(stderr, "cfota: modem: --link %s: %s\n", symlink_path, strerror(errno));
@@ -182,8 +207,17 @@ void link_write(struct modem_link *l, const void *data, size_t len)
 
 void link_close(struct modem_link *l)
 {
-    if (l->symlink[0])
-        unlink(l->symlink);
+    if (l->symlink[0]) {
+        /* Only our own link: if someone put something else there since,
+         * it is theirs. */
+        char target[sizeof l->path];
+        ssize_t n = readlink(l->symlink, target, sizeof target - 1);
+        if (n > 0 && (size_t)n < sizeof target - 1) {
+            target[n] = 0;
+            if (!strcmp(target, l->path))
+                unlink(l->symlink);
+        }
+    }
     if (l->kind != MODEM_LINK_STDIO && l->in_fd >= 0)
         close(l->in_fd);
     if (l->slave_fd >= 0)

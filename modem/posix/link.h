@@ -24,9 +24,14 @@ struct modem_link {
 };
 
 /* Open a pseudo-terminal in raw mode; print its slave path as one line on
- * info; make symlink_path (if not NULL) point to it. 0 or -1 (message on
- * stderr). */
+ * info; make symlink_path (if not NULL) point to it. A symlink_path that
+ * exists is only replaced if link_path_is_ours() says so; otherwise it is
+ * left as it is and the call fails. 0 or -1 (message on stderr). */
 int link_open_pty(struct modem_link *l, const char *symlink_path, FILE *info);
+/* May --link replace path? Yes if nothing is there, or a symlink into
+ * /dev/pts/ (one an earlier emulator made and could not remove, killed or
+ * cut); no for anything else, whose bytes would be lost. */
+int link_path_is_ours(const char *path);
 /* Use stdin and stdout. */
 int link_open_stdio(struct modem_link *l);
 /* Listen on 127.0.0.1:port (0: any free port) and print
