@@ -59,16 +59,38 @@ static void rig_save(void *ctx, const struct modem_settings *s)
 
 static uint8_t factory_image[6000];
 
+/* One simulated flash for every run, put back to the factory state when a
+ * run changed it: opening and programming 4 MiB under ASan for every input
+ * would be most of the time a run takes. */
+static struct flashsim *sim;
+static uint8_t *factory_flash;
+
 static struct rig *rig_open(void)
 {
     struct rig *r = calloc(1, sizeof *r);
     FUZZ_CHECK(r != NULL, "calloc");
-    r->sim = flashsim_open(NULL, MODEM_FLASH_SIZE, MODEM_BLOCK, 1);
-    FUZZ_CHECK(r->sim != NULL, "flashsim_open");
+    if (!sim) {
+        struct modem_flash_map map;
+        struct fuzz_buf img = {0};
+        material_image(1, sizeof factory_image, &img);
+        memcpy(factory_image, img.p, sizeof factory_image);
+        factory_image[0] |= 1;
+        fuzz_buf_free(&img);
+        sim = flashsim_open(NULL, MODEM_FLASH_SIZE, MODEM_BLOCK, 1);
+        FUZZ_CHECK(sim != NULL, "flashsim_open");
+        FUZZ_CHECK(modem_flash_map_init(&map, flashsim_flash(sim)) == CFOTA_OK, "map");
+        FUZZ_CHECK(modem_factory_program(&map, factory_image, sizeof factory_image, "1.0") ==
+                       CFOTA_OK,
+                   "factory");
+        factory_flash = malloc(MODEM_FLASH_SIZE);
+        FUZZ_CHECK(factory_flash != NULL, "malloc");
+        memcpy(factory_flash, flashsim_data(sim), MODEM_FLASH_SIZE);
+    } else if (memcmp(flashsim_data(sim), factory_flash, MODEM_FLASH_SIZE) != 0) {
+        flashsim_power_on(sim);
+        flashsim_write_raw(sim, 0, factory_flash, MODEM_FLASH_SIZE);
+    }
+    r->sim = sim;
     FUZZ_CHECK(modem_flash_map_init(&r->map, flashsim_flash(r->sim)) == CFOTA_OK, "map");
-    FUZZ_CHECK(modem_factory_program(&r->map, factory_image, sizeof factory_image, "1.0") ==
-                   CFOTA_OK,
-               "factory");
     modem_config_default(&r->cfg);
     r->cfg.io.ctx = r;
     r->cfg.io.write = rig_write;
@@ -112,15 +134,7 @@ static void assert_answers(struct rig *r)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_in in = {data, size};
-    struct rig *r;
-    if (!factory_image[0]) {
-        struct fuzz_buf img = {0};
-        material_image(1, sizeof factory_image, &img);
-        memcpy(factory_image, img.p, sizeof factory_image);
-        factory_image[0] |= 1;
-        fuzz_buf_free(&img);
-    }
-    r = rig_open();
+    struct rig *r = rig_open();
     while (in.n) {
         uint8_t op = take_u8(&in);
         const uint8_t *p;
@@ -148,7 +162,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (getenv("CFOTA_FUZZ_VERBOSE"))
         fprintf(stderr, "modem: %zu bytes sent, runs %s, update result %d\n", r->sent,
                 r->m.rec.version, r->m.update_result);
-    flashsim_close(r->sim);
     free(r);
     return 0;
 }
