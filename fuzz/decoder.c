@@ -201,9 +201,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 /* The harness's input for a package made by the encoder. */
-static void emit_package(fuzz_emit_fn emit, void *ctx, const char *name,
-                         const struct fuzz_buf *old, const struct bytes *pkg, uint32_t plan)
+static void emit_package(void *ctx, const char *name, const struct fuzz_buf *old,
+                         const struct bytes *pkg, unsigned mode)
 {
+    static const uint32_t plans[] = {0x55555555u, 0x0u, 0xe4e4e4e4u};
+    struct emit_to *to = ctx;
     struct cfota_header h;
     struct fuzz_buf b = {0};
     if (cfota_header_parse(&h, pkg->p, pkg->n) != CFOTA_OK || h.target_size > TARGET_MAX)
@@ -213,31 +215,16 @@ static void emit_package(fuzz_emit_fn emit, void *ctx, const char *name,
     fuzz_put_u16(&b, (uint16_t)h.base_size);
     fuzz_put_u16(&b, (uint16_t)h.target_size);
     fuzz_put_u32(&b, 12345);
-    fuzz_put_u32(&b, plan);
+    fuzz_put_u32(&b, plans[mode % 3]);
     if (!(h.flags & CFOTA_FLAG_NO_BASE))
         fuzz_put(&b, old->p, h.base_size);
     fuzz_put(&b, pkg->p + h.header_size, h.payload_size);
-    emit(ctx, name, b.p, b.n);
+    to->emit(to->ctx, name, b.p, b.n);
     fuzz_buf_free(&b);
 }
 
 void fuzz_seeds(fuzz_emit_fn emit, void *ctx)
 {
-    static const uint32_t plans[] = {0x55555555u, 0x0u, 0xe4e4e4e4u};
-    unsigned k, mode;
-    for (k = 0; k < MATERIAL_PAIRS; k++) {
-        for (mode = 0; mode < 3; mode++) {
-            struct fuzz_buf old = {0}, new_ = {0};
-            struct bytes pkg = {0};
-            char name[32];
-            material_pair(k, &old, &new_);
-            if (material_package(&old, &new_, mode == 1, mode == 2 || old.n == 0, 4096, &pkg) == 0) {
-                snprintf(name, sizeof name, "pair%u-mode%u", k, mode);
-                emit_package(emit, ctx, name, &old, &pkg, plans[mode]);
-            }
-            bytes_free(&pkg);
-            fuzz_buf_free(&old);
-            fuzz_buf_free(&new_);
-        }
-    }
+    struct emit_to to = {emit, ctx};
+    material_packages(emit_package, &to);
 }

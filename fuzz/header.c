@@ -57,22 +57,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
+static void emit_header(void *ctx, const char *name, const struct fuzz_buf *old,
+                        const struct bytes *pkg, unsigned mode)
+{
+    struct emit_to *to = ctx;
+    (void)old, (void)mode;
+    to->emit(to->ctx, name, pkg->p, pkg->n < CFOTA_HEADER_MAX ? pkg->n : CFOTA_HEADER_MAX);
+}
+
 void fuzz_seeds(fuzz_emit_fn emit, void *ctx)
 {
-    unsigned k, mode;
-    for (k = 0; k < MATERIAL_PAIRS; k++) {
-        for (mode = 0; mode < 3; mode++) {
-            struct fuzz_buf old = {0}, new_ = {0};
-            struct bytes pkg = {0};
-            char name[32];
-            material_pair(k, &old, &new_);
-            if (material_package(&old, &new_, mode == 1, mode == 2 || old.n == 0, 4096, &pkg) == 0) {
-                snprintf(name, sizeof name, "pair%u-mode%u", k, mode);
-                emit(ctx, name, pkg.p, pkg.n < CFOTA_HEADER_MAX ? pkg.n : CFOTA_HEADER_MAX);
-            }
-            bytes_free(&pkg);
-            fuzz_buf_free(&old);
-            fuzz_buf_free(&new_);
-        }
-    }
+    struct emit_to to = {emit, ctx};
+    material_packages(emit_header, &to);
 }

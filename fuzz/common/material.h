@@ -88,4 +88,37 @@ static inline int material_package(const struct fuzz_buf *old, const struct fuzz
                         pkg);
 }
 
+/* A seed writer passed through material_packages as its ctx. */
+struct emit_to {
+    fuzz_emit_fn emit;
+    void *ctx;
+};
+
+/* Called by material_packages for each package made. */
+typedef void (*material_fn)(void *ctx, const char *name, const struct fuzz_buf *old,
+                            const struct bytes *pkg, unsigned mode);
+
+/* Every pair in three modes (0 A/B, 1 in place, 2 full image; a pair
+ * without a base is always a full image), 4 KiB segments: fn for each. */
+static inline void material_packages(material_fn fn, void *ctx)
+{
+    unsigned k, mode;
+    for (k = 0; k < MATERIAL_PAIRS; k++) {
+        for (mode = 0; mode < 3; mode++) {
+            struct fuzz_buf old = {0}, new_ = {0};
+            struct bytes pkg = {0};
+            char name[32];
+            material_pair(k, &old, &new_);
+            if (material_package(&old, &new_, mode == 1, mode == 2 || old.n == 0, 4096, &pkg) ==
+                0) {
+                snprintf(name, sizeof name, "pair%u-mode%u", k, mode);
+                fn(ctx, name, &old, &pkg, mode);
+            }
+            bytes_free(&pkg);
+            fuzz_buf_free(&old);
+            fuzz_buf_free(&new_);
+        }
+    }
+}
+
 #endif
