@@ -74,8 +74,8 @@ static void run_open(struct run *r, const struct cfota_header *h, const uint8_t 
 {
     r->h = h;
     r->base = base;
-    memset(r->target, 0xFF, sizeof r->target);
-    memset(r->written, 0, sizeof r->written);
+    memset(r->target, 0xFF, h->target_size);
+    memset(r->written, 0, h->target_size);
     r->next_write = 0;
     io->ctx = r;
     io->read_old = read_old;
@@ -116,8 +116,8 @@ static int decode_cut(const struct cfota_header *h, const uint8_t *base, const u
     run_open(&cut, h, base, &io);
     FUZZ_CHECK(cfota_dec_init(&d, h, &io) == CFOTA_OK, "second init");
     cfota_dec_checkpoint(&d, &cp);
-    memcpy(snapshot, cut.target, sizeof snapshot);
-    memcpy(snapshot_written, cut.written, sizeof snapshot_written);
+    memcpy(snapshot, cut.target, h->target_size);
+    memcpy(snapshot_written, cut.written, h->target_size);
     for (;;) {
         size_t n = 1 + fuzz_rand(&chunk_seed) % 300;
         if (n > payload_len - at)
@@ -130,8 +130,8 @@ static int decode_cut(const struct cfota_header *h, const uint8_t *base, const u
             /* Two bits of plan per checkpoint: go on, or cut now, or
              * after one or three more chunks (inside the next segment). */
             cfota_dec_checkpoint(&d, &cp);
-            memcpy(snapshot, cut.target, sizeof snapshot);
-            memcpy(snapshot_written, cut.written, sizeof snapshot_written);
+            memcpy(snapshot, cut.target, h->target_size);
+            memcpy(snapshot_written, cut.written, h->target_size);
             cut_in = resumes < 16 ? chunks_before_cut[(plan >> (2 * (checkpoints % 16))) & 3] : -1;
             checkpoints++;
         }
@@ -139,8 +139,8 @@ static int decode_cut(const struct cfota_header *h, const uint8_t *base, const u
             /* A reset: the target is as it was at the checkpoint (the
              * interrupted segment's writes are lost), decoding restarts
              * from the record. */
-            memcpy(cut.target, snapshot, sizeof snapshot);
-            memcpy(cut.written, snapshot_written, sizeof snapshot_written);
+            memcpy(cut.target, snapshot, h->target_size);
+            memcpy(cut.written, snapshot_written, h->target_size);
             cut.next_write = cp.segment ? cp.segment * h->segment_size : 0;
             FUZZ_CHECK(cfota_dec_resume(&d, h, &io, &cp) == CFOTA_OK,
                        "resume from its own checkpoint (segment %u, in %u)", cp.segment,
