@@ -17,8 +17,8 @@
 
 #include "cfota/signature.h"
 #include "cfota_mbedtls.h"
-#include "mbedtls/ecdsa.h"
-#include "mbedtls/memory_buffer_alloc.h"
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/memory_buffer_alloc.h>
 
 static unsigned char heap[16384];
 

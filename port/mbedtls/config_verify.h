@@ -29,6 +29,6 @@
 #define MBEDTLS_MEMORY_DEBUG
 #endif
 
-#include "mbedtls/check_config.h"
+#include <mbedtls/check_config.h>
 
 #endif
