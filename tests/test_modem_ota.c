@@ -107,6 +107,18 @@ static void assert_runs_new_image(struct ota_world *w)
     assert_memory_equal(flashsim_data(w->r->sim) + (MODEM_FW_ADDR - MODEM_FLASH_BASE), w->new_.p, w->new_.n);
 }
 
+/* AT+CFOTA=1 whose download ends in "Download fail": the module still
+ * runs V1, its firmware untouched. */
+static void download_fails_untouched(struct ota_world *w)
+{
+    assert_string_equal(net_at(w->r, "AT+CFOTA=1\r"), OK);
+    assert_string_equal(net_wait(w->r, "Download fail"),
+                        URC("Start to download new package") URC("Download fail"));
+    net_settle(w->r);
+    assert_string_equal(net_at(w->r, "AT+CGMR\r"), "\r\n" V1 "\r\n" OK);
+    assert_memory_equal(flashsim_data(w->r->sim) + (MODEM_FW_ADDR - MODEM_FLASH_BASE), w->old.p, w->old.n);
+}
+
 /* AT+CFOTA=4 after the update: OK once the server has it. */
 static void report(struct ota_world *w)
 {
@@ -299,12 +311,7 @@ static void test_corrupt_package(void **state)
     world_open(&w, 1);
     w.relay.corrupt_match = "/d/v1/pkg/";
     w.relay.corrupt_at = 100;
-    assert_string_equal(net_at(w.r, "AT+CFOTA=1\r"), OK);
-    assert_string_equal(net_wait(w.r, "Download fail"),
-                        URC("Start to download new package") URC("Download fail"));
-    net_settle(w.r);
-    assert_string_equal(net_at(w.r, "AT+CGMR\r"), "\r\n" V1 "\r\n" OK);
-    assert_memory_equal(flashsim_data(w.r->sim) + (MODEM_FW_ADDR - MODEM_FLASH_BASE), w.old.p, w.old.n);
+    download_fails_untouched(&w);
     /* reported as a failure, with the reason */
     report(&w);
     q = lb_get(&w.relay, 2);
@@ -340,12 +347,7 @@ static void test_signed_packages_only(void **state)
     assert_int_equal(host_verifier_load(pub, &k, &v, why, sizeof why), 0);
 
     world_open_keys(&w, 1, NULL, &v);
-    assert_string_equal(net_at(w.r, "AT+CFOTA=1\r"), OK);
-    assert_string_equal(net_wait(w.r, "Download fail"),
-                        URC("Start to download new package") URC("Download fail"));
-    net_settle(w.r);
-    assert_string_equal(net_at(w.r, "AT+CGMR\r"), "\r\n" V1 "\r\n" OK);
-    assert_memory_equal(flashsim_data(w.r->sim) + (MODEM_FW_ADDR - MODEM_FLASH_BASE), w.old.p, w.old.n);
+    download_fails_untouched(&w);
     world_close(&w);
 
     world_open_keys(&w, 1, key, &v);
