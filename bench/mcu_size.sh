@@ -71,3 +71,96 @@ echo
 echo "## Worst-case stack per entry point (bytes, callbacks not included)"
 echo
 python3 "$top/bench/stack_depth.py" "$out"/*/*.ci | awk '{ printf "- %s: %s\n", $1, $2 }'
+
+# ---- the reference signature port on Mbed TLS (port/mbedtls/) ----
+# Debian's libmbedtls-dev has no sources; bench/mbedtls_source.sh fetches
+# the source package Debian builds it from (apt-get source, nothing else)
+# into build-cross/, kept for the next run.
+echo
+echo "## Signature check: port/mbedtls on Mbed TLS, Cortex-M4"
+echo
+cache="$top/build-cross"
+if ! mbed=$("$top/bench/mbedtls_source.sh" "$cache" 2>"$out/mbedtls_source.log"); then
+  echo "The Mbed TLS sources could not be had (apt-get source mbedtls failed:"
+  echo "$(tail -1 "$out/mbedtls_source.log")), so there is no Cortex-M4 build of the"
+  echo "port. Host figures instead: the tests verify with the same port against"
+  echo "Debian's libmbedcrypto (tests/test_signature.c)."
+  exit 0
+fi
+version=$(awk '/define MBEDTLS_VERSION_STRING /{ gsub("\"", "", $3); print $3 }' "$mbed/include/mbedtls/version.h")
+mflags=(-Os -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -std=c99 -ffunction-sections -fdata-sections
+        -fstack-usage -fcallgraph-info=su -I"$top/include" -I"$top/port/mbedtls" -I"$mbed/include"
+        '-DMBEDTLS_CONFIG_FILE="config_verify.h"')
+mbed_files=(bignum ecp ecp_curves ecdsa asn1parse asn1write platform_util constant_time)
+mkdir -p "$out/port"
+for f in "${mbed_files[@]}"; do
+  (cd "$out/port" && $cc "${mflags[@]}" -c "$mbed/library/$f.c" -o "mbedtls_$f.o")
+done
+(cd "$out/port" && $cc "${mflags[@]}" -Wall -Wextra -Werror -c "$top/port/mbedtls/verify_mbedtls.c" -o verify_mbedtls.o)
+# Link what a device links: the port's entry points and what they reach
+# (--gc-sections drops the rest of Mbed TLS), over newlib's libc for
+# calloc/free and memcpy.
+cat > "$out/port/main.c" <<'C'
+#include "cfota_mbedtls.h"
+static struct cfota_mbedtls_key key;
+int main(void);
+int main(void)
+{
+    static const unsigned char pt[65] = {4}, digest[32], sig[64];
+    struct cfota_verifier v;
+    return cfota_mbedtls_verifier(&key, pt, &v) == 0 && v.verify(v.ctx, digest, sig) == 0;
+}
+C
+(cd "$out/port" && $cc "${mflags[@]}" -c main.c -o main.o)
+$cc -mcpu=cortex-m4 -mthumb -Os -Wl,--gc-sections -Wl,-Map="$out/port/verify.map" --specs=nosys.specs \
+    -o "$out/port/verify.elf" "$out/port"/*.o "$out/lib/signature.o" "$out/lib/sha256.o" \
+    2>"$out/port/link.log" || { cat "$out/port/link.log"; exit 1; }
+# Code of the check itself: the input sections the linker kept from the
+# port and from Mbed TLS (libc's calloc and memcpy are the device's anyway,
+# and the key id's SHA-256 is the library's own, counted above).
+code=$(python3 - "$out/port/verify.map" <<'PY'
+import re, sys
+total, pending, kept = 0, None, False
+for line in open(sys.argv[1]):
+    if line.startswith("Linker script and memory map"):
+        kept = True  # before it: the discarded input sections
+    if not kept:
+        continue
+    m = re.match(r"^ (\.(?:text|rodata)\S*)\s*$", line)
+    if m:
+        pending = m.group(1)
+        continue
+    m = re.match(r"^ (\.(?:text|rodata)\S*)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+\.o)$", line)
+    if m and (m.group(1) or pending) and re.search(r"/(mbedtls_\w+|verify_mbedtls)\.o$", m.group(3)):
+        total += int(m.group(2), 16)
+    pending = None
+print(total)
+PY
+)
+echo "- Mbed TLS $version (Debian's source package), config port/mbedtls/config_verify.h"
+printf -- '- code of the check (port + the Mbed TLS functions it reaches, linked with --gc-sections): %d bytes\n' "$code"
+printf -- '- whole test image with newlib (vector-less, for reference): %s bytes of text\n' \
+       "$(arm-none-eabi-size "$out/port/verify.elf" | awk 'NR == 2 { print $1 }')"
+printf -- '- worst-case stack of cfota_mbedtls_verify: %s bytes (static call graph; calloc not included)\n' \
+       "$(python3 "$top/bench/stack_depth.py" "$out/port"/*.ci | awk '$1 == "cfota_mbedtls_verify:" || $1 == "cfota_mbedtls_verify" { print $2 }')"
+# Heap and time: the same sources and config, built for the host with
+# 32-bit limbs and Mbed TLS's own allocator, one verify measured.
+hostbin="$out/port/verify_bench"
+gcc -O2 -std=c99 -DCFOTA_MEASURE_HEAP -I"$top/include" -I"$top/port/mbedtls" -I"$mbed/include" \
+    '-DMBEDTLS_CONFIG_FILE="config_verify.h"' -o "$hostbin" "$top/bench/verify_bench.c" \
+    "$top/port/mbedtls/verify_mbedtls.c" "$top/lib/signature.c" "$top/lib/sha256.c" \
+    $(for f in "${mbed_files[@]}" memory_buffer_alloc platform; do echo "$mbed/library/$f.c"; done)
+read -r _ heap _ blocks _ ok < <("$hostbin")
+printf -- '- heap during a verify (Mbed TLS bignums, 32-bit limbs, measured on the host): %d bytes peak\n' "$heap"
+if command -v valgrind >/dev/null; then
+  valgrind --tool=callgrind --callgrind-out-file="$out/port/cg" --toggle-collect=cfota_mbedtls_verify \
+           "$hostbin" >/dev/null 2>&1
+  ir=$(awk '/^summary:/ { print $2 }' "$out/port/cg")
+  # Two verifies ran (a valid and a forged signature); per verify:
+  ir=$((ir / 2))
+  ms=$(awk -v ir="$ir" 'BEGIN { printf "%.0f", ir * 1.3 / 64000 }')
+  printf -- '- instructions per verify: %d (host, 32-bit limbs, no assembly); estimated time on a\n' "$ir"
+  printf -- '  Cortex-M4 at 64 MHz, taking 1.3 cycles per instruction: about %d ms\n' "$ms"
+else
+  echo "- (valgrind not installed: no instruction count, no time estimate)"
+fi

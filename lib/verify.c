@@ -34,26 +34,34 @@ int cfota_signed_digest(const struct cfota_header *h, cfota_read_fn read, void *
     return hash_range(read, ctx, 0, (uint32_t)h->header_size + h->payload_size, digest);
 }
 
-/* The signature check, when the device holds a key. The key id is
+/* The signature block against digest. Its own frame, so that the block
+ * and the hashing's buffers are never on the stack at once. The key id is
  * compared first so that "signed by another key" is said as such; it is
  * not a security check (anyone can write any id), the signature is. */
+static int check_block(const struct cfota_header *h, const struct cfota_verifier *v, cfota_read_fn read,
+                       void *ctx, const uint8_t digest[32])
+{
+    uint8_t raw[CFOTA_SIG_BLOCK_SIZE];
+    if (read(ctx, (uint32_t)h->header_size + h->payload_size, raw, sizeof raw) != 0)
+        return CFOTA_E_IO;
+    if (raw[0] != CFOTA_SIG_ECDSA_P256_SHA256)
+        return CFOTA_E_CORRUPT;
+    if (memcmp(raw + 1, v->key_id, CFOTA_KEY_ID_SIZE) != 0)
+        return CFOTA_E_KEY;
+    return v->verify(v->ctx, digest, raw + 1 + CFOTA_KEY_ID_SIZE) == 0 ? CFOTA_OK : CFOTA_E_SIGNATURE;
+}
+
+/* The signature check, when the device holds a key. */
 static int check_signature(const struct cfota_header *h, const struct cfota_verifier *v, cfota_read_fn read,
                            void *ctx)
 {
-    uint8_t raw[CFOTA_SIG_BLOCK_SIZE], digest[32];
-    struct cfota_sig_block b;
+    uint8_t digest[32];
     int rc;
     if (!(h->flags & CFOTA_FLAG_SIGNED))
         return CFOTA_E_UNSIGNED;
-    if (read(ctx, (uint32_t)h->header_size + h->payload_size, raw, sizeof raw) != 0)
-        return CFOTA_E_IO;
-    if ((rc = cfota_sig_block_parse(&b, raw)) != CFOTA_OK)
-        return rc;
-    if (memcmp(b.key_id, v->key_id, CFOTA_KEY_ID_SIZE) != 0)
-        return CFOTA_E_KEY;
     if ((rc = cfota_signed_digest(h, read, ctx, digest)) != CFOTA_OK)
         return rc;
-    return v->verify(v->ctx, digest, b.sig) == 0 ? CFOTA_OK : CFOTA_E_SIGNATURE;
+    return check_block(h, v, read, ctx, digest);
 }
 
 int cfota_verify_release(const struct cfota_header *h, const struct cfota_policy *p, cfota_read_fn read,

@@ -49,7 +49,7 @@ RULES = {
     "server/": ["include/cfota/", "encoder/", "util/", "port/"],
     "cli/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "server/",
              "modem/posix/", "modem/core/face"],
-    "bench/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "fwgen/"],
+    "bench/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "fwgen/", "port/"],
     # Tests may look inside the core (white-box) but not at lib/'s privates.
     "tests/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "fwgen/",
                "server/", "examples/",

@@ -20,6 +20,8 @@
 
 #include "loopback_http.h"
 #include "modem_net_rig.h"
+#include "sign.h"
+#include "cfota_mbedtls.h"
 
 #define V1 "1752B05SIM7020C"
 #define V2 "1752B06SIM7020C"
@@ -35,13 +37,20 @@ struct ota_world {
 };
 
 /* Server with both images (and a release of V2 if release), relay, and
- * a module on V1 pointed at the relay by AT+CFOTASRV. */
-static void world_open(struct ota_world *w, int release)
+ * a module on V1 pointed at the relay by AT+CFOTASRV. sign_key: the
+ * server signs its packages with it (NULL: unsigned); trust: the module
+ * trusts that verifier (NULL: none). */
+static void world_open_keys(struct ota_world *w, int release, const char *sign_key,
+                            const struct cfota_verifier *trust)
 {
+    struct cfota_server_config cfg;
     char tok[33], cmd[256];
 
     memset(w, 0, sizeof *w);
-    harness_start(&w->h);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.sign_key = sign_key;
+    harness_make_dir(&w->h);
+    harness_start_limited(&w->h, w->h.dir, &cfg);
     upload_image(&w->h, TEST_OLD, V1);
     upload_image(&w->h, TEST_NEW, V2);
     if (release) {
@@ -52,9 +61,19 @@ static void world_open(struct ota_world *w, int release)
     image_load(TEST_OLD, &w->old);
     image_load(TEST_NEW, &w->new_);
     w->r = net_rig_open(w->old.p, w->old.n, V1);
+    if (trust) {
+        w->r->cfg.trust = trust;
+        net_boot(w->r);
+        w->r->out.n = 0;
+    }
     assert_int_equal(cfota_server_device_token(w->h.srv, w->r->cfg.imei, tok), 0);
     snprintf(cmd, sizeof cmd, "AT+CFOTASRV=\"http://127.0.0.1:%u\",\"%s\"\r", w->relay.port, tok);
     assert_string_equal(net_at(w->r, cmd), OK);
+}
+
+static void world_open(struct ota_world *w, int release)
+{
+    world_open_keys(w, release, NULL, NULL);
 }
 
 static void world_close(struct ota_world *w)
@@ -86,6 +105,18 @@ static void assert_runs_new_image(struct ota_world *w)
 {
     assert_string_equal(net_at(w->r, "AT+CGMR\r"), "\r\n" V2 "\r\n" OK);
     assert_memory_equal(flashsim_data(w->r->sim) + (MODEM_FW_ADDR - MODEM_FLASH_BASE), w->new_.p, w->new_.n);
+}
+
+/* AT+CFOTA=1 whose download ends in "Download fail": the module still
+ * runs V1, its firmware untouched. */
+static void download_fails_untouched(struct ota_world *w)
+{
+    assert_string_equal(net_at(w->r, "AT+CFOTA=1\r"), OK);
+    assert_string_equal(net_wait(w->r, "Download fail"),
+                        URC("Start to download new package") URC("Download fail"));
+    net_settle(w->r);
+    assert_string_equal(net_at(w->r, "AT+CGMR\r"), "\r\n" V1 "\r\n" OK);
+    assert_memory_equal(flashsim_data(w->r->sim) + (MODEM_FW_ADDR - MODEM_FLASH_BASE), w->old.p, w->old.n);
 }
 
 /* AT+CFOTA=4 after the update: OK once the server has it. */
@@ -280,12 +311,7 @@ static void test_corrupt_package(void **state)
     world_open(&w, 1);
     w.relay.corrupt_match = "/d/v1/pkg/";
     w.relay.corrupt_at = 100;
-    assert_string_equal(net_at(w.r, "AT+CFOTA=1\r"), OK);
-    assert_string_equal(net_wait(w.r, "Download fail"),
-                        URC("Start to download new package") URC("Download fail"));
-    net_settle(w.r);
-    assert_string_equal(net_at(w.r, "AT+CGMR\r"), "\r\n" V1 "\r\n" OK);
-    assert_memory_equal(flashsim_data(w.r->sim) + (MODEM_FW_ADDR - MODEM_FLASH_BASE), w.old.p, w.old.n);
+    download_fails_untouched(&w);
     /* reported as a failure, with the reason */
     report(&w);
     q = lb_get(&w.relay, 2);
@@ -303,6 +329,35 @@ static void test_corrupt_package(void **state)
     world_close(&w);
 }
 
+/* A module provisioned with a release key (cfota modem --trust) refuses
+ * the server's unsigned package once downloaded, before anything outside
+ * the update partition is written ("Download fail", reported), and
+ * updates from a server that signs with that key. */
+static void test_signed_packages_only(void **state)
+{
+    char dir[] = "/tmp/cfota-ota-key-XXXXXX", key[64], pub[64], why[256];
+    struct cfota_mbedtls_key k;
+    struct cfota_verifier v;
+    struct ota_world w;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(key, sizeof key, "%s/rel", dir);
+    snprintf(pub, sizeof pub, "%s/rel.pub", dir);
+    assert_int_equal(host_keygen(key, why, sizeof why), 0);
+    assert_int_equal(host_verifier_load(pub, &k, &v, why, sizeof why), 0);
+
+    world_open_keys(&w, 1, NULL, &v);
+    download_fails_untouched(&w);
+    world_close(&w);
+
+    world_open_keys(&w, 1, key, &v);
+    assert_string_equal(net_at(w.r, "AT+CFOTA=1\r"), OK);
+    assert_non_null(strstr(net_wait(w.r, "+CPIN: READY"), URC("Update successfully")));
+    assert_runs_new_image(&w);
+    world_close(&w);
+    harness_rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_pause_and_resume),
         cmocka_unit_test(test_download_then_update),
         cmocka_unit_test(test_corrupt_package),
+        cmocka_unit_test(test_signed_packages_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -185,6 +185,7 @@ static void test_server_signs(void **state)
         snprintf(path, sizeof path, "/admin/v1/packages/%s/signature", id);
         assert_int_equal(admin_status(&h, "PUT", path, &pkg), 409);
     }
+    bytes_free(&pkg);
     assert_int_equal(download(&h, "../../etc", &pkg), 404);
     bytes_free(&pkg);
     harness_stop(&h);
