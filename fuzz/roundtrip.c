@@ -36,7 +36,7 @@ static void engine_apply(const uint8_t *old, size_t old_len, const uint8_t *new_
     uint8_t buf[256];
     size_t region = old_len > new_len ? old_len : new_len;
     int rc;
-    fota_layout_make(&l, 4096, (uint32_t)region, ab, h->scratch_size, (uint32_t)pkg->n);
+    fota_layout_make(&l, 4096, (uint32_t)region, ab, h->scratch_size, fuzz_stash(pkg->p, pkg->n), (uint32_t)pkg->n);
     sim = flashsim_open(NULL, l.total, 4096, 16);
     FUZZ_CHECK(sim != NULL, "flashsim_open");
     FUZZ_CHECK(fota_layout_cfg(&l, flashsim_flash(sim), (uint32_t)old_len, buf, sizeof buf,

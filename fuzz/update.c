@@ -47,7 +47,7 @@ static void device_open(struct device *dv, const uint8_t *old, size_t old_len,
                         const uint8_t *pkg, size_t pkg_len, uint32_t region, int ab,
                         uint32_t scratch)
 {
-    fota_layout_make(&dv->l, ERASE, region, ab, scratch, (uint32_t)pkg_len);
+    fota_layout_make(&dv->l, ERASE, region, ab, scratch, fuzz_stash(pkg, pkg_len), (uint32_t)pkg_len);
     dv->sim = flashsim_open(NULL, dv->l.total, ERASE, 16);
     FUZZ_CHECK(dv->sim != NULL, "flashsim_open");
     FUZZ_CHECK(fota_layout_cfg(&dv->l, flashsim_flash(dv->sim), (uint32_t)old_len, dv->buf, BUF,

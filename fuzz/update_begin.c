@@ -32,6 +32,8 @@
 #include "cfota_mbedtls.h"
 #include "flashsim.h"
 #include "fota_layout.h"
+#include "fuzz.h"
+#include "material.h"
 
 #define ERASE 4096u
 #define BASE_SIZE 12000u
@@ -81,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     keyed = (data[0] & 1) == 0;
     data++;
     size--;
-    fota_layout_make(&l, ERASE, 64 * 1024, 0, 16384, PKG_MAX);
+    fota_layout_make(&l, ERASE, 64 * 1024, 0, 16384, fuzz_stash(data, size), PKG_MAX);
     sim = flashsim_open(NULL, l.total, ERASE, 16);
     if (!sim || fota_layout_cfg(&l, flashsim_flash(sim), BASE_SIZE, buf, sizeof buf, &cfg) != CFOTA_OK)
         abort();
@@ -117,4 +119,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     flashsim_close(sim);
     return 0;
+}
+
+/* Seeds: in-place packages from this harness's base to an edited copy of
+ * it, for the device without a key (first byte odd: the engine is
+ * reached) and the keyed one (even: refused at the signature). */
+void fuzz_seeds(fuzz_emit_fn emit, void *ctx)
+{
+    static uint8_t base[BASE_SIZE];
+    struct fuzz_buf old = {0}, new_ = {0};
+    struct bytes pkg = {0};
+    unsigned i, keyed;
+    make_base(base);
+    fuzz_put(&old, base, BASE_SIZE);
+    fuzz_put(&new_, base, BASE_SIZE);
+    for (i = 100; i < BASE_SIZE; i += 997)
+        new_.p[i] ^= 0x5a; /* scattered changed constants */
+    if (material_package(&old, &new_, 1, 0, 16384, &pkg) == 0 && pkg.n <= PKG_MAX) {
+        for (keyed = 0; keyed < 2; keyed++) {
+            struct fuzz_buf b = {0};
+            fuzz_put_u8(&b, (uint8_t)(keyed ? 0 : 1));
+            fuzz_put(&b, pkg.p, pkg.n);
+            emit(ctx, keyed ? "inplace-keyed" : "inplace-open", b.p, b.n);
+            fuzz_buf_free(&b);
+        }
+    }
+    bytes_free(&pkg);
+    fuzz_buf_free(&old);
+    fuzz_buf_free(&new_);
 }

@@ -22,7 +22,7 @@ import sys
 FOLDERS = [
     "include/cfota/", "controller/include/", "controller/", "modem/core/", "modem/posix/",
     "lib/", "encoder/", "sim/", "util/", "port/", "fwgen/", "cli/", "server/", "tests/", "bench/",
-    "examples/",
+    "examples/", "fuzz/",
 ]
 
 # The public face of the module core: what its adapters and the tools may
@@ -50,6 +50,9 @@ RULES = {
     "cli/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "server/",
              "modem/posix/", "modem/core/face"],
     "bench/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "fwgen/", "port/"],
+    # Fuzz targets drive the public entry points of every part.
+    "fuzz/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "fwgen/",
+              "server/", "modem/posix/", "modem/core/"],
     # Tests may look inside the core (white-box) but not at lib/'s privates.
     "tests/": ["include/cfota/", "controller/include/", "encoder/", "sim/", "util/", "port/", "fwgen/",
                "server/", "examples/",

@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fota_layout.h"
+
 typedef void (*fuzz_emit_fn)(void *ctx, const char *name, const void *data, size_t len);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -136,6 +138,17 @@ static inline uint32_t fuzz_rand(uint32_t *state)
     x ^= x >> 17;
     x ^= x << 5;
     return *state = x;
+}
+
+/* The stash area to give a simulated device for pkg: what its stash plan
+ * asks (sim/fota_layout.h), capped so a fuzzed plan cannot make the flash
+ * simulator huge; a plan larger than the cap is then refused by the
+ * engine before any write, which is a property worth fuzzing too. */
+#define FUZZ_STASH_CAP (256u * 1024u)
+static inline uint32_t fuzz_stash(const uint8_t *pkg, size_t len)
+{
+    uint32_t want = fota_package_stash(pkg, len);
+    return want < FUZZ_STASH_CAP ? want : FUZZ_STASH_CAP;
 }
 
 #endif
