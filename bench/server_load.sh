@@ -65,6 +65,10 @@ if [ "$BASELINE" != none ]; then
         git -C "$here/.." archive "$BASELINE" | tar -x -C "$bdir/src"
         cmake -S "$bdir/src" -B "$bdir/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
         cmake --build "$bdir/build" -j2 --target cfota >/dev/null
+        # Later trees run `cfota server` and `cfota admin` as programs of their own.
+        for t in cfota-server cfota-admin; do
+            cmake --build "$bdir/build" -j2 --target "$t" >/dev/null 2>&1 || true
+        done
     fi
     old_bin=$bdir/build/cfota
 fi
