@@ -17,7 +17,8 @@
 # earlier commit (BASELINE, default 3f10845, the main before products and
 # waves), built once from `git archive` into /tmp/cfota-baseline-<commit>.
 # The two servers run one after the other, twice each, alternating
-# (old, new, old, new), and the best run of each is compared. The new
+# (old, new, old, new), and the best run of each is compared, with the
+# server CPU time a check cost (the steadier figure on a shared machine). The new
 # server runs with products (every device enrolled in one), a release in
 # waves (99% then 100%, never advancing during the run) and its access log
 # on; the old one with its plain release.
@@ -25,7 +26,8 @@
 # usage: bench/server_load.sh [path/to/cfota] [corpus pair]
 # env:   DEVICES (default 1000), CONNS (check connections, 64),
 #        DL_CONNS (download connections, 200), SECS (per run, 10),
-#        BASELINE (commit to compare with; "none" to skip), NEW_OPTS (more
+#        BASELINE (commit to compare with; "none" to skip), RUNS (measured
+#        runs of each, alternating, 2), NEW_OPTS (more
 #        options for this build's server, e.g. --no-access-log),
 #        CFOTA_CORPUS (default ../shared/corpus next to the repository)
 set -eu
@@ -39,6 +41,7 @@ CONNS=${CONNS:-64}
 DL_CONNS=${DL_CONNS:-200}
 SECS=${SECS:-10}
 BASELINE=${BASELINE:-3f10845}
+RUNS=${RUNS:-2}
 
 command -v wrk >/dev/null || { echo "server_load: needs wrk (apt-get install wrk)" >&2; exit 2; }
 perl -MDigest::SHA=hmac_sha256_hex -e 1 2>/dev/null ||
@@ -73,9 +76,9 @@ if [ "$BASELINE" != none ]; then
     old_bin=$bdir/build/cfota
 fi
 
-# One address (wrk's) opens DL_CONNS connections: the per-address limit is
-# raised to fit, and section 3 holds that many from another address.
-per_address=$((DL_CONNS + 16))
+# One address (wrk's) opens CONNS or DL_CONNS connections: the per-address
+# limit is raised to fit, and section 3 holds that many from another address.
+per_address=$(( (CONNS > DL_CONNS ? CONNS : DL_CONNS) + 16 ))
 
 # start NAME BIN [OPTIONS]: a server on its own data directory; sets
 # port_NAME, pid_NAME.
@@ -136,17 +139,28 @@ set_up() {
     CFOTA_PATHS=$work/$name.checks wrk -t2 -c"$CONNS" -d2s -s "$here/server_load.lua" "$base" >/dev/null
 }
 
-# checks NAME RUN: one measured run of check requests.
+# CPU time of process $1 so far, in clock ticks (user + system).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# checks NAME RUN: one measured run of check requests. Besides the rate,
+# the server's CPU time per check: on a shared machine the rate follows
+# whatever else runs, the CPU time a check costs much less.
 checks() {
-    eval "base=http://127.0.0.1:\$port_$1"
+    eval "base=http://127.0.0.1:\$port_$1 spid=\$pid_$1"
+    t0=$(cpu_ticks "$spid")
     CFOTA_PATHS=$work/$1.checks wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$here/server_load.lua" "$base" \
         >"$work/$1.checks.$2"
+    t1=$(cpu_ticks "$spid")
+    n=$(awk '/requests in/ {print $1}' "$work/$1.checks.$2")
+    us=$(awk -v t="$((t1 - t0))" -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')
+    echo "$us" >"$work/$1.cpu.$2"
     echo "  $1 run $2: $(awk '/Requests\/sec/ {print $2}' "$work/$1.checks.$2") checks/s," \
-         "p99 $(awk '$1 == "99%" {print $2}' "$work/$1.checks.$2")," \
+         "p99 $(awk '$1 == "99%" {print $2}' "$work/$1.checks.$2"), server CPU $us us/check," \
          "$(grep -o 'answers other than 200/206/304: [0-9]*' "$work/$1.checks.$2")"
 }
 
 best() { for f in "$work/$1".checks.*; do awk '/Requests\/sec/ {print $2}' "$f"; done | sort -g | tail -1; }
+least_cpu() { cat "$work/$1".cpu.* | sort -g | head -1; }
 
 start new "$bin" --max-per-address "$per_address" ${NEW_OPTS:-}
 set_up new "$bin" 1
@@ -165,7 +179,7 @@ echo "server RSS after registration: $(rss)"
 
 echo
 echo "== check requests: $DEVICES devices, $CONNS connections, ${SECS}s per run =="
-for run in 1 2; do
+for run in $(seq "$RUNS"); do
     [ -n "$old_bin" ] && checks old "$run"
     checks new "$run"
 done
@@ -210,8 +224,9 @@ echo
 new_best=$(best new)
 if [ -n "$old_bin" ]; then
     old_best=$(best old)
-    echo "side by side (best of 2): baseline $BASELINE $old_best checks/s, this build $new_best checks/s" \
+    echo "side by side (best of $RUNS): baseline $BASELINE $old_best checks/s, this build $new_best checks/s" \
          "($(awk -v a="$new_best" -v b="$old_best" 'BEGIN {printf "%+.1f%%", (a / b - 1) * 100}'))"
+    echo "server CPU per check (least of $RUNS): baseline $(least_cpu old) us, this build $(least_cpu new) us"
 fi
 echo "summary: $new_best checks/s;" \
      "$(awk '/Requests\/sec/ {print $2}' "$work/dl.out") resumed downloads/s," \
