@@ -60,15 +60,29 @@ void log_close(struct log_sink *sink)
     pthread_mutex_destroy(&sink->lock);
 }
 
+/* "ts=<UTC ISO 8601>" for t into out. The text of the last second is
+ * kept per thread: most lines of a busy server share their second. */
+static int format_time(int64_t t, char *out, size_t cap)
+{
+    static __thread int64_t last_t = -1;
+    static __thread char last[40];
+    static __thread int last_n;
+    if (t != last_t) {
+        struct tm tm;
+        time_t tt = (time_t)t;
+        gmtime_r(&tt, &tm);
+        last_n = (int)strftime(last, sizeof last, "ts=%Y-%m-%dT%H:%M:%SZ", &tm);
+        last_t = t;
+    }
+    snprintf(out, cap, "%s", last);
+    return last_n;
+}
+
 void log_event(struct cfota_server *s, const char *event, const char *fmt, ...)
 {
     char line[1024];
-    struct tm tm;
-    time_t t = (time_t)server_now(s);
     va_list ap;
-    int n;
-    gmtime_r(&t, &tm);
-    n = (int)strftime(line, sizeof line, "ts=%Y-%m-%dT%H:%M:%SZ", &tm);
+    int n = format_time(server_now(s), line, sizeof line);
     n += snprintf(line + n, sizeof line - (size_t)n, " event=%s ", event);
     va_start(ap, fmt);
     n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);

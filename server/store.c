@@ -149,8 +149,10 @@ static const char *const sql_text[S_COUNT] = {
 #define TOKENS_TABLE \
     "CREATE TABLE tokens(sha TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL," \
     " created INTEGER NOT NULL);"
+/* releases_precedence serves S_RELS_OF, the check's query, in its order
+ * without a sort. */
 #define INDEXES \
-    "CREATE INDEX releases_product ON releases(product);" \
+    "CREATE INDEX releases_precedence ON releases(product, grp='', id DESC);" \
     "CREATE INDEX devices_product ON devices(product, grp);"
 
 static const char schema_v2[] =
