@@ -3,7 +3,9 @@
  * cli/cmd_admin.c: `cfota admin COMMAND ...`, the operator's side of the
  * server (docs/server-api.md §4, docs/server.md).
  *
- * Each command is one admin API call through server/admin_client.h. The
+ * Each command is one admin API call through server/admin_client.h,
+ * described by one row of the command table below (method, path, which
+ * options become which query parameters). The
  * server's JSON answer is printed as is on stdout (one element per line,
  * ready for jq or grep); a refused call prints the server's message on
  * stderr and exits 1. The server URL and token come from options or from
@@ -28,36 +30,115 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: cfota admin [--server URL] [--token T | --token-file F] COMMAND ...\n"
             "\n"
-            "commands:\n"
-            "  upload VERSION FILE         upload a firmware image\n"
-            "  release TARGET [--group G] [--share P] [--max-fail P] [--min-reports N]\n"
-            "                              roll out version TARGET\n"
-            "  stats [ID]                  releases with their device counts\n"
-            "  pause ID                    stop offering release ID\n"
-            "  resume ID [--share P]       offer it again (to a new share)\n"
-            "  devices [--group G]         devices, their version, state, last report\n"
-            "  enrol IMEI [--group G]      register a device; prints its token\n"
-            "  images                      uploaded images\n"
-            "  packages                    packages built so far\n"
+            "commands (P: a product, the hardware type everything belongs to):\n"
+            "  upload VERSION FILE --product P       upload a firmware image\n"
+            "  upload-package FILE --product P --from V1 --to V2\n"
+            "                                        upload a package made elsewhere (a module\n"
+            "                                        vendor's delta) for devices of P on V1\n"
+            "  release TARGET --product P [--group G] [--share P | --waves 1,10,50,100]\n"
+            "          [--wave-reports N] [--soak S] [--max-downloads N]\n"
+            "          [--max-fail P] [--min-reports N]    roll out version TARGET\n"
+            "  stats [ID] [--product P]              releases with their device counts\n"
+            "  pause ID | resume ID [--share P] | advance ID\n"
+            "                                        stop, restart, or widen to the next wave\n"
+            "  devices [--product P] [--group G] [--imei PREFIX]\n"
+            "                                        devices, their version, state, last report\n"
+            "  device IMEI                           one device\n"
+            "  plan IMEI [--ver V] [--want V]        what its next check would get, and why\n"
+            "  enrol IMEI [--product P] [--group G]  register a device; prints its token\n"
+            "  revoke IMEI | rotate IMEI             refuse its token | give it a new one\n"
+            "  images [--product P] | packages [--product P] | products\n"
+            "  delete-image VERSION --product P | delete-package ID --product P\n"
+            "  delete-release ID\n"
+            "  token-create NAME --role read|admin | tokens | token-delete NAME\n"
             "\n"
+            "Lists take --limit N and --after CURSOR (the \"next\" of the page before).\n"
             "--server defaults to $CFOTA_SERVER or " DEFAULT_SERVER ";\n"
             "the token to $CFOTA_ADMIN_TOKEN. Answers are JSON on stdout.\n");
 }
 
-struct admin_opts {
-    const char *server, *token, *token_file;
-    const char *group, *share, *max_fail, *min_reports;
+/* Options that become query parameters, by index. */
+enum opt {
+    O_PRODUCT, O_GROUP, O_SHARE, O_MAX_FAIL, O_MIN_REPORTS, O_WAVES, O_WAVE_REPORTS, O_SOAK,
+    O_MAX_DOWNLOADS, O_FROM, O_TO, O_IMEI, O_VER, O_WANT, O_ROLE, O_LIMIT, O_AFTER, O_COUNT
 };
 
+/* Long option name, and the query parameter it becomes. */
+static const char *const opt_names[O_COUNT][2] = {
+    [O_PRODUCT] = {"product", "product"},
+    [O_GROUP] = {"group", "group"},
+    [O_SHARE] = {"share", "share"},
+    [O_MAX_FAIL] = {"max-fail", "max_fail"},
+    [O_MIN_REPORTS] = {"min-reports", "min_reports"},
+    [O_WAVES] = {"waves", "waves"},
+    [O_WAVE_REPORTS] = {"wave-reports", "wave_reports"},
+    [O_SOAK] = {"soak", "soak"},
+    [O_MAX_DOWNLOADS] = {"max-downloads", "max_downloads"},
+    [O_FROM] = {"from", "from"},
+    [O_TO] = {"to", "to"},
+    [O_IMEI] = {"imei", "imei"},
+    [O_VER] = {"ver", "ver"},
+    [O_WANT] = {"want", "want"},
+    [O_ROLE] = {"role", "role"},
+    [O_LIMIT] = {"limit", "limit"},
+    [O_AFTER] = {"after", "after"},
+};
+
+#define B(o) (1u << (o))
+#define LIST (B(O_LIMIT) | B(O_AFTER))
+
+/* One command: path with $1, $2 for operands (percent-encoded), the
+ * query parameter operand 1 becomes instead (if any), the options it
+ * takes, and the operand that names a file sent as the body (0: none). */
+struct command {
+    const char *name, *method, *path;
+    int operands;
+    const char *operand_param;
+    unsigned opts;
+    int body;
+};
+
+static const struct command commands[] = {
+    {"upload", "PUT", "/admin/v1/images/$1", 2, NULL, B(O_PRODUCT), 2},
+    {"upload-package", "POST", "/admin/v1/packages", 1, NULL, B(O_PRODUCT) | B(O_FROM) | B(O_TO), 1},
+    {"release", "POST", "/admin/v1/releases", 1, "target",
+     B(O_PRODUCT) | B(O_GROUP) | B(O_SHARE) | B(O_MAX_FAIL) | B(O_MIN_REPORTS) | B(O_WAVES) |
+         B(O_WAVE_REPORTS) | B(O_SOAK) | B(O_MAX_DOWNLOADS), 0},
+    {"stats", "GET", "/admin/v1/releases", 0, NULL, B(O_PRODUCT) | LIST, 0},
+    {"stats", "GET", "/admin/v1/releases/$1", 1, NULL, 0, 0},
+    {"pause", "POST", "/admin/v1/releases/$1/pause", 1, NULL, 0, 0},
+    {"resume", "POST", "/admin/v1/releases/$1/resume", 1, NULL, B(O_SHARE), 0},
+    {"advance", "POST", "/admin/v1/releases/$1/advance", 1, NULL, 0, 0},
+    {"delete-release", "DELETE", "/admin/v1/releases/$1", 1, NULL, 0, 0},
+    {"devices", "GET", "/admin/v1/devices", 0, NULL, B(O_PRODUCT) | B(O_GROUP) | B(O_IMEI) | LIST, 0},
+    {"device", "GET", "/admin/v1/devices/$1", 1, NULL, 0, 0},
+    {"plan", "GET", "/admin/v1/devices/$1/plan", 1, NULL, B(O_VER) | B(O_WANT), 0},
+    {"enrol", "POST", "/admin/v1/devices", 1, "imei", B(O_PRODUCT) | B(O_GROUP), 0},
+    {"revoke", "POST", "/admin/v1/devices/$1/revoke", 1, NULL, 0, 0},
+    {"rotate", "POST", "/admin/v1/devices/$1/rotate", 1, NULL, 0, 0},
+    {"images", "GET", "/admin/v1/images", 0, NULL, B(O_PRODUCT) | LIST, 0},
+    {"packages", "GET", "/admin/v1/packages", 0, NULL, B(O_PRODUCT) | LIST, 0},
+    {"products", "GET", "/admin/v1/products", 0, NULL, 0, 0},
+    {"delete-image", "DELETE", "/admin/v1/images/$1", 1, NULL, B(O_PRODUCT), 0},
+    {"delete-package", "DELETE", "/admin/v1/packages/$1", 1, NULL, B(O_PRODUCT), 0},
+    {"token-create", "POST", "/admin/v1/tokens", 1, "name", B(O_ROLE), 0},
+    {"tokens", "GET", "/admin/v1/tokens", 0, NULL, 0, 0},
+    {"token-delete", "DELETE", "/admin/v1/tokens/$1", 1, NULL, 0, 0},
+};
+
+struct admin_opts {
+    const char *server, *token, *token_file;
+    const char *values[O_COUNT];
+};
 
 /* Make the call and print its answer. Exit status. */
-static int call(const struct admin_opts *o, const char *token, const char *method,
-                const char *path, const struct bytes *body)
+static int call(const struct admin_opts *o, const char *method, const char *path,
+                const struct bytes *body)
 {
     struct admin_reply reply;
     char message[512];
     int rc;
-    if (admin_call(o->server, token, method, path, body ? body->p : NULL, body ? body->n : 0,
+    if (admin_call(o->server, o->token, method, path, body ? body->p : NULL, body ? body->n : 0,
                    &reply) != 0) {
         rc = report_fail("admin", "%s", reply.error);
         admin_reply_free(&reply);
@@ -74,100 +155,60 @@ static int call(const struct admin_opts *o, const char *token, const char *metho
     return rc;
 }
 
-/* Options that only some commands take. */
-static int only(const char *cmd, const char *opt_name, const char *value, int allowed)
+/* The command named cmd with n operands, or NULL (*named: the name exists). */
+static const struct command *find_command(const char *cmd, int n, int *named)
 {
-    if (value && !allowed)
-        return args_usage_error("admin", usage, "%s does not take --%s", cmd, opt_name);
-    return 0;
+    size_t i;
+    *named = 0;
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, cmd) != 0)
+            continue;
+        *named = 1;
+        if (commands[i].operands == n)
+            return &commands[i];
+    }
+    return NULL;
 }
 
-static int run(const struct admin_opts *o, const char *token, const char **ops, int n)
+/* Build "path?query" for c into *path. */
+static void build_path(const struct command *c, const struct admin_opts *o, const char **ops,
+                       struct bytes *path)
 {
-    const char *cmd = ops[0];
-    struct bytes path = {0}, body = {0};
-    int rc, takes_group, takes_share, is_release;
-    is_release = !strcmp(cmd, "release");
-    takes_group = is_release || !strcmp(cmd, "devices") || !strcmp(cmd, "enrol");
-    takes_share = is_release || !strcmp(cmd, "resume");
-    if ((rc = only(cmd, "group", o->group, takes_group)) || (rc = only(cmd, "share", o->share, takes_share)) ||
-        (rc = only(cmd, "max-fail", o->max_fail, is_release)) ||
-        (rc = only(cmd, "min-reports", o->min_reports, is_release)))
-        return rc;
-
-#define NEED(k) \
-    if (n != (k) + 1) \
-        return args_usage_error("admin", usage, "%s takes %d operand%s", cmd, k, (k) == 1 ? "" : "s")
-#define PATH(s) bytes_put(&path, s, strlen(s))
-
-    if (!strcmp(cmd, "upload")) {
-        NEED(2);
-        if (report_load("admin", ops[2], &body) != 0)
-            return 1;
-        PATH("/admin/v1/images/");
-        PATH(ops[1]);
-        bytes_byte(&path, 0);
-        rc = call(o, token, "PUT", (char *)path.p, &body);
-    } else if (is_release) {
-        NEED(1);
-        PATH("/admin/v1/releases");
-        admin_query_add(&path, "target", ops[1]);
-        if (o->group)
-            admin_query_add(&path, "group", o->group);
-        if (o->share)
-            admin_query_add(&path, "share", o->share);
-        if (o->max_fail)
-            admin_query_add(&path, "max_fail", o->max_fail);
-        if (o->min_reports)
-            admin_query_add(&path, "min_reports", o->min_reports);
-        bytes_byte(&path, 0);
-        rc = call(o, token, "POST", (char *)path.p, NULL);
-    } else if (!strcmp(cmd, "stats")) {
-        if (n > 2)
-            return args_usage_error("admin", usage, "stats takes at most one release id");
-        PATH("/admin/v1/releases");
-        if (n == 2) {
-            PATH("/");
-            PATH(ops[1]);
+    const char *p;
+    int i;
+    for (p = c->path; *p; p++) {
+        if (*p == '$' && (p[1] == '1' || p[1] == '2')) {
+            admin_path_add(path, ops[p[1] - '0']);
+            p++;
+        } else {
+            bytes_byte(path, *p);
         }
-        bytes_byte(&path, 0);
-        rc = call(o, token, "GET", (char *)path.p, NULL);
-    } else if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume")) {
-        NEED(1);
-        PATH("/admin/v1/releases/");
-        PATH(ops[1]);
-        PATH("/");
-        PATH(cmd);
-        if (o->share)
-            admin_query_add(&path, "share", o->share);
-        bytes_byte(&path, 0);
-        rc = call(o, token, "POST", (char *)path.p, NULL);
-    } else if (!strcmp(cmd, "devices")) {
-        NEED(0);
-        PATH("/admin/v1/devices");
-        if (o->group)
-            admin_query_add(&path, "group", o->group);
-        bytes_byte(&path, 0);
-        rc = call(o, token, "GET", (char *)path.p, NULL);
-    } else if (!strcmp(cmd, "enrol")) {
-        NEED(1);
-        PATH("/admin/v1/devices");
-        admin_query_add(&path, "imei", ops[1]);
-        if (o->group)
-            admin_query_add(&path, "group", o->group);
-        bytes_byte(&path, 0);
-        rc = call(o, token, "POST", (char *)path.p, NULL);
-    } else if (!strcmp(cmd, "images") || !strcmp(cmd, "packages")) {
-        NEED(0);
-        PATH("/admin/v1/");
-        PATH(cmd);
-        bytes_byte(&path, 0);
-        rc = call(o, token, "GET", (char *)path.p, NULL);
-    } else {
-        return args_usage_error("admin", usage, "unknown command '%s'", cmd);
     }
-#undef NEED
-#undef PATH
+    if (c->operand_param)
+        admin_query_add(path, c->operand_param, ops[1]);
+    for (i = 0; i < O_COUNT; i++)
+        if (o->values[i])
+            admin_query_add(path, opt_names[i][1], o->values[i]);
+    bytes_byte(path, 0);
+}
+
+static int run(const struct admin_opts *o, const char **ops, int n)
+{
+    const struct command *c;
+    struct bytes path = {0}, body = {0};
+    int named, i, rc;
+    c = find_command(ops[0], n - 1, &named);
+    if (!c)
+        return args_usage_error("admin", usage, named ? "%s: wrong number of operands"
+                                                      : "unknown command '%s'", ops[0]);
+    for (i = 0; i < O_COUNT; i++)
+        if (o->values[i] && !(c->opts & B(i)))
+            return args_usage_error("admin", usage, "%s does not take --%s", c->name,
+                                    opt_names[i][0]);
+    if (c->body && report_load("admin", ops[c->body], &body) != 0)
+        return 1;
+    build_path(c, o, ops, &path);
+    rc = call(o, c->method, (const char *)path.p, c->body ? &body : NULL);
     bytes_free(&path);
     bytes_free(&body);
     return rc;
@@ -176,16 +217,19 @@ static int run(const struct admin_opts *o, const char *token, const char **ops, 
 int cmd_admin(int argc, char **argv)
 {
     struct admin_opts o;
-    const struct cli_option opts[] = {
-        {"server", 's', &o.server, NULL},       {"token", 't', &o.token, NULL},
-        {"token-file", 0, &o.token_file, NULL}, {"group", 'g', &o.group, NULL},
-        {"share", 0, &o.share, NULL},           {"max-fail", 0, &o.max_fail, NULL},
-        {"min-reports", 0, &o.min_reports, NULL}, {NULL, 0, NULL, NULL}};
+    struct cli_option opts[O_COUNT + 4];
     const char *ops[4];
     char token[256];
-    int n, rc;
+    int n, rc, i;
 
     memset(&o, 0, sizeof o);
+    memset(opts, 0, sizeof opts);
+    opts[0] = (struct cli_option){"server", 's', &o.server, NULL};
+    opts[1] = (struct cli_option){"token", 't', &o.token, NULL};
+    opts[2] = (struct cli_option){"token-file", 0, &o.token_file, NULL};
+    for (i = 0; i < O_COUNT; i++)
+        opts[3 + i] = (struct cli_option){opt_names[i][0], i == O_GROUP ? 'g' : 0, &o.values[i],
+                                          NULL};
     if ((rc = args_run(argc, argv, opts, ops, 4, &n, usage)) >= 0)
         return rc;
     if (n == 0)
@@ -204,5 +248,5 @@ int cmd_admin(int argc, char **argv)
     if (!o.token)
         return args_usage_error("admin", usage,
                                 "no admin token: give --token, --token-file or CFOTA_ADMIN_TOKEN");
-    return run(&o, o.token, ops, n);
+    return run(&o, ops, n);
 }

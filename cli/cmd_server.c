@@ -28,6 +28,7 @@ static void usage(FILE *f)
             "                    [--admin-token-file FILE] [--max-connections N]\n"
             "                    [--max-per-address N] [--header-timeout S]\n"
             "                    [--idle-timeout S] [--sign-key KEY | --release-key KEY.pub]\n"
+            "                    [--no-access-log]\n"
             "\n"
             "Run the FOTA server (docs/server-api.md, docs/server.md).\n"
             "  --data DIR               database, images, packages and secrets\n"
@@ -44,7 +45,9 @@ static void usage(FILE *f)
             "                           way, such as a slow download (default %d)\n"
             "  --sign-key KEY           sign every package built with KEY\n"
             "  --release-key KEY.pub    serve only packages signed offline with that\n"
-            "                           key (uploaded to packages/<id>/signature)\n",
+            "                           key (uploaded to packages/<id>/signature)\n"
+            "  --no-access-log          no log line per request (builds and rollout\n"
+            "                           changes are still logged)\n",
             DEFAULT_PORT, CFOTA_SERVER_MAX_CONNECTIONS, CFOTA_SERVER_MAX_PER_ADDRESS,
             CFOTA_SERVER_HEADER_TIMEOUT_S, CFOTA_SERVER_IDLE_TIMEOUT_S);
 }
@@ -68,6 +71,7 @@ int cmd_server(int argc, char **argv)
     const char *data = NULL, *listen = NULL, *port_s = NULL, *threads_s = NULL, *token_file = NULL;
     const char *max_conn_s = NULL, *per_addr_s = NULL, *header_s = NULL, *idle_s = NULL;
     const char *sign_key = NULL, *release_key = NULL;
+    int no_access_log = 0;
     const struct cli_option opts[] = {
         {"data", 'd', &data, NULL},       {"listen", 0, &listen, NULL},
         {"port", 'p', &port_s, NULL},     {"threads", 0, &threads_s, NULL},
@@ -75,7 +79,7 @@ int cmd_server(int argc, char **argv)
         {"max-connections", 0, &max_conn_s, NULL}, {"max-per-address", 0, &per_addr_s, NULL},
         {"header-timeout", 0, &header_s, NULL},    {"idle-timeout", 0, &idle_s, NULL},
         {"sign-key", 0, &sign_key, NULL},          {"release-key", 0, &release_key, NULL},
-        {NULL, 0, NULL, NULL}};
+        {"no-access-log", 0, NULL, &no_access_log}, {NULL, 0, NULL, NULL}};
     struct cfota_server_config cfg;
     struct cfota_server *srv;
     char err[512], token[256];
@@ -112,6 +116,7 @@ int cmd_server(int argc, char **argv)
         cfg.admin_token = token;
     }
     cfg.data_dir = data;
+    cfg.no_access_log = no_access_log;
     cfg.listen_addr = listen;
     cfg.sign_key = sign_key;
     cfg.release_key = release_key;

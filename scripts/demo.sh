@@ -51,10 +51,10 @@ export CFOTA_ADMIN_TOKEN
 CFOTA_ADMIN_TOKEN=$(cat "$work/server/admin-token")
 echo "server at $url"
 
-step "Operator: upload $(basename "$old") as $v_old and $(basename "$new") as $v_new, release $v_new"
-"$cfota" admin upload "$v_old" "$old"
-"$cfota" admin upload "$v_new" "$new"
-"$cfota" admin release "$v_new"
+step "Operator: upload $(basename "$old") as $v_old and $(basename "$new") as $v_new, release $v_new (product demo)"
+"$cfota" admin upload "$v_old" "$old" --product demo
+"$cfota" admin upload "$v_new" "$new" --product demo
+"$cfota" admin release "$v_new" --product demo
 for _ in $(seq 200); do
   "$cfota" admin packages | grep -q "\"from\":\"$v_old\".*\"ready\"" && break
   "$cfota" admin packages | grep -q "\"status\":\"ready\".*\"from\":\"$v_old\"" && break
@@ -65,7 +65,7 @@ done
 imeis=(867723030000001 867723030000002 867723030000003)
 declare -A token
 for imei in "${imeis[@]}"; do
-  token[$imei]=$("$cfota" admin enrol "$imei" | grep -o '"token":"[0-9a-f]*"' | cut -d'"' -f4)
+  token[$imei]=$("$cfota" admin enrol "$imei" --product demo | grep -o '"token":"[0-9a-f]*"' | cut -d'"' -f4)
 done
 
 start_module() { # start_module NAME IMEI: an emulated SIM7020 on the old firmware

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * server/admin_api.c: images, releases, devices for operators
- * (docs/server-api.md §4).
+ * server/admin_api.c: images, packages and products for operators
+ * (docs/server-api.md §4.1, §4.2).
  *
  * Admin changes are durable transactions (store.h): once the operator
- * sees 201, the image or release survives a power cut. An image's bytes
- * are stored as an object before the transaction that records them, so a
- * kill between the two leaves only an orphan file.
+ * sees 201, the image or package survives a power cut. Uploaded bytes are
+ * stored as an object before the transaction that records them, so a
+ * kill between the two leaves only an orphan file; a delete commits first
+ * and removes the file after, for the same reason.
  */
 #include "admin_api.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin_common.h"
 #include "builder.h"
 #include "hash.h"
 #include "json.h"
@@ -27,15 +29,7 @@
 
 #define TEXT_SNIFF 4096 /* bytes looked at to tell text from an image */
 
-static enum MHD_Result store_failed(struct http_req *r)
-{
-    enum MHD_Result sent = http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
-                                           "the store failed: %s", store_error(r->srv->store));
-    store_rollback(r->srv->store);
-    return sent;
-}
-
-static const char *const no_params[] = {NULL};
+#define store_failed admin_store_failed
 
 /* ---- images ---- */
 
@@ -58,9 +52,20 @@ const char *admin_image_refusal(const uint8_t *data, size_t n)
 
 static void image_json(struct bytes *b, const struct image *im)
 {
-    json_printf(b, "{\"version\":");
+    json_printf(b, "{\"product\":");
+    json_string(b, im->product);
+    json_printf(b, ",\"version\":");
     json_string(b, im->version);
     json_printf(b, ",\"size\":%" PRId64 ",\"sha256\":\"%s\"}", im->size, im->sha);
+}
+
+static const char *const image_params[] = {"product", NULL};
+
+static enum MHD_Result bad_version(struct http_req *r, const char *what)
+{
+    return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
+                           "%s is 1 to 32 of A-Z a-z 0-9 . _ + -, starting with a letter or "
+                           "digit", what);
 }
 
 enum MHD_Result admin_image_put(struct http_req *r)
@@ -68,18 +73,17 @@ enum MHD_Result admin_image_put(struct http_req *r)
     struct store *st = r->srv->store;
     struct image im, old;
     struct bytes out = {0};
-    const char *refusal;
+    const char *refusal, *product;
     enum MHD_Result sent;
     uint8_t digest[32];
     char sha[65];
     int rc, status;
 
-    if (!http_params_check(r, no_params, NULL, &sent))
+    if (!http_params_check(r, image_params, NULL, &sent) ||
+        !admin_product_param(r, 1, &product, &sent))
         return sent;
     if (!param_version(r->arg))
-        return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                               "a version is 1 to 32 of A-Z a-z 0-9 . _ + -, starting with a "
-                               "letter or digit");
+        return bad_version(r, "a version");
     refusal = admin_image_refusal(r->body.p, r->body.n);
     if (refusal)
         return http_send_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "not_an_image", "%s", refusal);
@@ -87,7 +91,7 @@ enum MHD_Result admin_image_put(struct http_req *r)
     host_hex(digest, 32, sha);
 
     store_begin(st, 0);
-    rc = store_image_get(st, r->arg, &old);
+    rc = store_image_get(st, product, r->arg, &old);
     if (rc == STORE_ERROR)
         return store_failed(r);
     store_commit(st);
@@ -96,429 +100,385 @@ enum MHD_Result admin_image_put(struct http_req *r)
                                "storing the image: %s", strerror(errno));
 
     store_begin(st, 1);
-    rc = store_image_get(st, r->arg, &old); /* again: another upload may have won */
+    rc = store_image_get(st, product, r->arg, &old); /* again: another upload may have won */
     if (rc == STORE_ERROR)
         return store_failed(r);
     if (rc == STORE_OK) {
         store_commit(st);
         if (strcmp(old.sha, sha) != 0)
             return http_send_error(r, MHD_HTTP_CONFLICT, "version_exists",
-                                   "version %s exists with other bytes; versions are immutable",
-                                   r->arg);
+                                   "version %s of product %s exists with other bytes; versions "
+                                   "are immutable", r->arg, product);
         im = old;
         status = MHD_HTTP_OK;
     } else {
         memset(&im, 0, sizeof im);
+        snprintf(im.product, sizeof im.product, "%s", product);
         snprintf(im.version, sizeof im.version, "%.32s", r->arg);
         memcpy(im.sha, sha, sizeof im.sha);
         im.size = (int64_t)r->body.n;
-        im.created = (int64_t)time(NULL);
+        im.created = server_now(r->srv);
         if (store_image_add(st, &im) != STORE_OK)
             return store_failed(r);
         if (store_commit(st) != STORE_OK)
-            return http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
-                                   "the store failed to commit");
+            return admin_commit_failed(r);
         builder_kick(r->srv->builder);
         status = MHD_HTTP_CREATED;
     }
     image_json(&out, &im);
     json_printf(&out, "\n");
-    sent = http_send_json(r, (unsigned)status, &out);
-    bytes_free(&out);
-    return sent;
+    return admin_send_json(r, (unsigned)status, &out);
 }
 
-struct list {
-    struct bytes *b;
-    int n;
-    struct store *st;
+/* Collects package ids (65 bytes each) seen by a walk. */
+struct sha_list {
+    const char *version; /* rows from or to it, built; or NULL */
+    const char *sha;     /* rows with this id; or NULL */
+    struct bytes shas;
+    struct bytes targets; /* their targets, 33 bytes each */
 };
 
-static void list_sep(struct list *l)
+static void collect_package(void *ctx, const struct package *p)
 {
-    json_printf(l->b, l->n++ ? ",\n" : "\n");
+    struct sha_list *l = ctx;
+    if (l->version && (strcmp(p->origin, "built") != 0 ||
+                       (strcmp(p->from, l->version) != 0 && strcmp(p->to, l->version) != 0)))
+        return;
+    if (l->sha && strcmp(p->sha, l->sha) != 0)
+        return;
+    bytes_put(&l->shas, p->sha, 65);
+    bytes_put(&l->targets, p->to, 33);
 }
 
-static void image_item(void *ctx, const struct image *im)
+/* The packages of product matching l, all pages. */
+static int collect_packages(struct store *st, const char *product, struct sha_list *l)
 {
-    struct list *l = ctx;
-    list_sep(l);
-    image_json(l->b, im);
-}
-
-/* Answer {"<name>":[...]} from a store iteration done by each(). */
-static enum MHD_Result send_list(struct http_req *r, const char *name,
-                                 int (*each)(struct list *l, void *arg), void *arg)
-{
-    struct store *st = r->srv->store;
-    struct bytes b = {0};
-    struct list l = {&b, 0, st};
-    enum MHD_Result sent;
-    json_printf(&b, "{\"%s\":[", name);
-    store_begin(st, 0);
-    if (each(&l, arg) != STORE_OK) {
-        bytes_free(&b);
-        return store_failed(r);
-    }
-    store_commit(st);
-    json_printf(&b, "\n]}\n");
-    sent = http_send_json(r, MHD_HTTP_OK, &b);
-    bytes_free(&b);
-    return sent;
-}
-
-static int each_image(struct list *l, void *arg)
-{
-    (void)arg;
-    return store_images_each(l->st, image_item, l);
-}
-
-enum MHD_Result admin_images(struct http_req *r)
-{
-    enum MHD_Result sent;
-    if (!http_params_check(r, no_params, NULL, &sent))
-        return sent;
-    return send_list(r, "images", each_image, NULL);
-}
-
-/* ---- packages ---- */
-
-static void package_item(void *ctx, const struct package *p)
-{
-    struct list *l = ctx;
-    list_sep(l);
-    json_printf(l->b, "{\"from\":");
-    json_string(l->b, p->from[0] ? p->from : "*");
-    json_printf(l->b, ",\"to\":");
-    json_string(l->b, p->to);
-    json_printf(l->b, ",\"state\":\"%s\",\"kind\":\"%s\"", p->state, p->kind);
-    /* "tosign": built, waiting for its offline signature (signing.h). */
-    if (!strcmp(p->state, "ready") || !strcmp(p->state, "tosign"))
-        json_printf(l->b, ",\"id\":\"%s\",\"size\":%" PRId64 ",\"md5\":\"%s\"", p->sha, p->size,
-                    p->md5);
-    else {
-        json_printf(l->b, ",\"error\":");
-        json_string(l->b, p->error);
-    }
-    json_printf(l->b, "}");
-}
-
-static int each_package(struct list *l, void *arg)
-{
-    (void)arg;
-    return store_packages_each(l->st, package_item, l);
-}
-
-enum MHD_Result admin_packages(struct http_req *r)
-{
-    enum MHD_Result sent;
-    if (!http_params_check(r, no_params, NULL, &sent))
-        return sent;
-    return send_list(r, "packages", each_package, NULL);
-}
-
-/* ---- releases ---- */
-
-static int release_json(struct store *st, struct bytes *b, const struct release *rel)
-{
-    struct release_counts c;
-    if (store_release_counts(st, rel->id, &c) != STORE_OK)
-        return STORE_ERROR;
-    json_printf(b, "{\"id\":%" PRId64 ",\"target\":", rel->id);
-    json_string(b, rel->target);
-    json_printf(b, ",\"group\":");
-    json_string(b, rel->group);
-    json_printf(b, ",\"share\":%d,\"max_fail\":%d,\"min_reports\":%d,\"state\":\"%s\",\"reason\":",
-                rel->share, rel->max_fail, rel->min_reports, rel->state);
-    json_string(b, rel->reason);
-    json_printf(b, ",\"created\":%" PRId64 ",\"counts\":{\"offered\":%" PRId64
-                ",\"checked\":%" PRId64 ",\"downloading\":%" PRId64 ",\"succeeded\":%" PRId64
-                ",\"failed\":%" PRId64 "}}",
-                rel->created, c.checked + c.downloading + c.succeeded + c.failed, c.checked,
-                c.downloading, c.succeeded, c.failed);
+    struct page pg;
+    char after[64] = "";
+    do {
+        memset(&pg, 0, sizeof pg);
+        pg.after = after;
+        pg.limit = ADMIN_PAGE_MAX;
+        if (store_packages_page(st, product, &pg, collect_package, l) != STORE_OK)
+            return STORE_ERROR;
+        snprintf(after, sizeof after, "%s", pg.next);
+    } while (after[0]);
     return STORE_OK;
 }
 
-/* Answer one release (after a change, or a GET). Called in a transaction
- * that it ends. */
-static enum MHD_Result send_release(struct http_req *r, unsigned status, const struct release *rel)
-{
-    struct store *st = r->srv->store;
-    struct bytes b = {0};
-    enum MHD_Result sent;
-    if (release_json(st, &b, rel) != STORE_OK) {
-        bytes_free(&b);
-        return store_failed(r);
-    }
-    if (store_commit(st) != STORE_OK) {
-        bytes_free(&b);
-        return http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
-                               "the store failed to commit");
-    }
-    json_printf(&b, "\n");
-    sent = http_send_json(r, status, &b);
-    bytes_free(&b);
-    return sent;
-}
+struct target_use {
+    const char *target;
+    struct release rel;
+    int found;
+};
 
-/* Optional percent parameter name into *out (kept if absent). 1, or 0
- * after answering 400. */
-static int percent_param(struct http_req *r, const char *name, int *out, enum MHD_Result *sent)
+static int targets(void *ctx, const struct release *r)
 {
-    const char *v = http_param(r, name);
-    int64_t n;
-    if (!v)
-        return 1;
-    if (!param_int(v, 0, 100, &n)) {
-        *sent = http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                                "%s must be a whole number from 0 to 100", name);
+    struct target_use *u = ctx;
+    if (strcmp(r->target, u->target) != 0)
         return 0;
-    }
-    *out = (int)n;
+    u->rel = *r;
+    u->found = 1;
     return 1;
 }
 
-static const char *const release_params[] = {"target", "group", "share", "max_fail",
-                                             "min_reports", NULL};
-static const char *const release_required[] = {"target", NULL};
+/* The newest release of product towards target, if any (u->found). */
+static int release_towards(struct store *st, const char *product, const char *target,
+                           struct target_use *u)
+{
+    memset(u, 0, sizeof *u);
+    u->target = target;
+    return store_releases_of(st, product, targets, u);
+}
 
-enum MHD_Result admin_release_create(struct http_req *r)
+static enum MHD_Result refuse_in_use(struct http_req *r, const char *what,
+                                     const struct target_use *u)
+{
+    return http_send_error(r, MHD_HTTP_CONFLICT, "in_use",
+                           "%s: release %" PRId64 " (%s) targets %s; delete the release first",
+                           what, u->rel.id, u->rel.state, u->rel.target);
+}
+
+enum MHD_Result admin_image_delete(struct http_req *r)
 {
     struct store *st = r->srv->store;
-    struct release rel;
     struct image im;
-    const char *target, *group, *min_reports;
+    struct target_use u;
+    struct sha_list l;
+    struct bytes out = {0};
+    const char *product;
     enum MHD_Result sent;
-    int64_t n;
+    size_t i;
     int rc;
 
-    if (!http_params_check(r, release_params, release_required, &sent))
+    if (!http_params_check(r, image_params, NULL, &sent) ||
+        !admin_product_param(r, 1, &product, &sent))
         return sent;
-    memset(&rel, 0, sizeof rel);
-    rel.share = 100;
-    rel.max_fail = 20;
-    rel.min_reports = 5;
-    target = http_param(r, "target");
-    group = http_param(r, "group");
-    min_reports = http_param(r, "min_reports");
-    if (!param_version(target))
-        return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                               "target must be a version");
-    if (group && !param_group(group))
-        return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                               "group is 1 to 32 of A-Z a-z 0-9 . _ + -, starting with a "
-                               "letter or digit");
-    if (!percent_param(r, "share", &rel.share, &sent) ||
-        !percent_param(r, "max_fail", &rel.max_fail, &sent))
-        return sent;
-    if (min_reports) {
-        if (!param_int(min_reports, 1, 1000000, &n))
-            return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                                   "min_reports must be a whole number from 1 to 1000000");
-        rel.min_reports = (int)n;
-    }
-    snprintf(rel.target, sizeof rel.target, "%s", target);
-    snprintf(rel.group, sizeof rel.group, "%s", group ? group : "");
-    snprintf(rel.state, sizeof rel.state, "active");
-    rel.created = (int64_t)time(NULL);
-
+    if (!param_version(r->arg))
+        return bad_version(r, "a version");
+    memset(&l, 0, sizeof l);
+    l.version = r->arg;
     store_begin(st, 1);
-    rc = store_image_get(st, target, &im);
+    rc = store_image_get(st, product, r->arg, &im);
     if (rc == STORE_ERROR)
         return store_failed(r);
     if (rc == STORE_NOT_FOUND) {
         store_rollback(st);
         return http_send_error(r, MHD_HTTP_NOT_FOUND, "unknown_version",
-                               "no image of version %s was uploaded", target);
+                               "product %s has no image of version %s", product, r->arg);
     }
-    if (store_release_add(st, &rel) != STORE_OK)
+    if (release_towards(st, product, r->arg, &u) != STORE_OK)
         return store_failed(r);
-    sent = send_release(r, MHD_HTTP_CREATED, &rel);
-    builder_kick(r->srv->builder);
-    return sent;
-}
-
-static int release_item(void *ctx, const struct release *rel)
-{
-    struct list *l = ctx;
-    list_sep(l);
-    return release_json(l->st, l->b, rel) != STORE_OK;
-}
-
-static int each_release(struct list *l, void *arg)
-{
-    (void)arg;
-    return store_releases_each(l->st, release_item, l);
-}
-
-enum MHD_Result admin_releases(struct http_req *r)
-{
-    enum MHD_Result sent;
-    if (!http_params_check(r, no_params, NULL, &sent))
-        return sent;
-    return send_list(r, "releases", each_release, NULL);
-}
-
-/* Parse r->arg as a release id and load it, in a transaction begun here
- * (durable if asked) that the caller ends on success. 1, or 0 after
- * answering (no transaction left open). */
-static int load_release(struct http_req *r, int durable, struct release *rel,
-                        enum MHD_Result *sent)
-{
-    int64_t id;
-    int rc;
-    if (!param_int(r->arg, 1, INT64_MAX / 16, &id)) {
-        *sent = http_send_error(r, MHD_HTTP_NOT_FOUND, "unknown_release",
-                                "a release id is a positive whole number");
-        return 0;
+    if (u.found) {
+        store_rollback(st);
+        return refuse_in_use(r, "the image is a release's target", &u);
     }
-    store_begin(r->srv->store, durable);
-    rc = store_release_get(r->srv->store, id, rel);
-    if (rc == STORE_ERROR) {
-        *sent = store_failed(r);
-        return 0;
-    }
-    if (rc == STORE_NOT_FOUND) {
-        store_rollback(r->srv->store);
-        *sent = http_send_error(r, MHD_HTTP_NOT_FOUND, "unknown_release",
-                                "no release has the id %s", r->arg);
-        return 0;
-    }
-    return 1;
-}
-
-enum MHD_Result admin_release_get(struct http_req *r)
-{
-    struct release rel;
-    enum MHD_Result sent;
-    if (!http_params_check(r, no_params, NULL, &sent))
-        return sent;
-    if (!load_release(r, 0, &rel, &sent))
-        return sent;
-    return send_release(r, MHD_HTTP_OK, &rel);
-}
-
-enum MHD_Result admin_release_pause(struct http_req *r)
-{
-    struct release rel;
-    enum MHD_Result sent;
-    if (!http_params_check(r, no_params, NULL, &sent))
-        return sent;
-    if (!load_release(r, 1, &rel, &sent))
-        return sent;
-    snprintf(rel.state, sizeof rel.state, "paused");
-    snprintf(rel.reason, sizeof rel.reason, "operator");
-    if (store_release_update(r->srv->store, &rel) != STORE_OK)
+    /* The deltas built from it go too: a new image uploaded later under
+     * the same version must not find deltas made from other bytes. */
+    if (collect_packages(st, product, &l) != STORE_OK ||
+        store_packages_delete_version(st, product, r->arg) != STORE_OK ||
+        store_image_delete(st, product, r->arg) != STORE_OK) {
+        bytes_free(&l.shas);
+        bytes_free(&l.targets);
         return store_failed(r);
-    return send_release(r, MHD_HTTP_OK, &rel);
+    }
+    if (store_commit(st) != STORE_OK) {
+        bytes_free(&l.shas);
+        bytes_free(&l.targets);
+        return admin_commit_failed(r);
+    }
+    admin_drop_object(r->srv, im.sha);
+    for (i = 0; i + 65 <= l.shas.n; i += 65)
+        if (l.shas.p[i])
+            admin_drop_object(r->srv, (const char *)l.shas.p + i);
+    json_printf(&out, "{\"deleted\":");
+    image_json(&out, &im);
+    json_printf(&out, ",\"packages_deleted\":%zu}\n", l.shas.n / 65);
+    bytes_free(&l.shas);
+    bytes_free(&l.targets);
+    return admin_send_json(r, MHD_HTTP_OK, &out);
 }
 
-static const char *const resume_params[] = {"share", NULL};
-
-enum MHD_Result admin_release_resume(struct http_req *r)
+static void image_item(void *ctx, const struct image *im)
 {
-    struct release rel;
-    enum MHD_Result sent;
-    int share = -1;
-    if (!http_params_check(r, resume_params, NULL, &sent))
-        return sent;
-    if (!percent_param(r, "share", &share, &sent))
-        return sent;
-    if (!load_release(r, 1, &rel, &sent))
-        return sent;
-    snprintf(rel.state, sizeof rel.state, "active");
-    rel.reason[0] = 0;
-    if (share >= 0)
-        rel.share = share;
-    if (store_release_update(r->srv->store, &rel) != STORE_OK)
-        return store_failed(r);
-    return send_release(r, MHD_HTTP_OK, &rel);
+    struct admin_list *l = ctx;
+    admin_list_sep(l);
+    image_json(l->b, im);
 }
 
-/* ---- devices ---- */
+static int each_image(struct admin_list *l)
+{
+    return store_images_page(l->st, l->arg, l->pg, image_item, l);
+}
 
-static const char *const enrol_params[] = {"imei", "group", NULL};
-static const char *const enrol_required[] = {"imei", NULL};
+enum MHD_Result admin_images(struct http_req *r)
+{
+    return admin_product_list(r, "images", each_image);
+}
 
-enum MHD_Result admin_device_enrol(struct http_req *r)
+/* ---- packages ---- */
+
+static void package_json(struct bytes *b, const struct package *p)
+{
+    json_printf(b, "{\"product\":");
+    json_string(b, p->product);
+    json_printf(b, ",\"from\":");
+    json_string(b, p->from[0] ? p->from : "*");
+    json_printf(b, ",\"to\":");
+    json_string(b, p->to);
+    json_printf(b, ",\"state\":\"%s\",\"kind\":\"%s\",\"origin\":\"%s\"", p->state, p->kind,
+                p->origin);
+    /* "tosign": built, waiting for its offline signature (signing.h). */
+    if (!strcmp(p->state, "ready") || !strcmp(p->state, "tosign"))
+        json_printf(b, ",\"id\":\"%s\",\"size\":%" PRId64 ",\"md5\":\"%s\"", p->sha, p->size,
+                    p->md5);
+    else {
+        json_printf(b, ",\"error\":");
+        json_string(b, p->error);
+    }
+    json_printf(b, "}");
+}
+
+static const char *const upload_params[] = {"product", "from", "to", NULL};
+static const char *const upload_required[] = {"from", "to", NULL};
+
+enum MHD_Result admin_package_upload(struct http_req *r)
 {
     struct store *st = r->srv->store;
-    const char *imei, *group;
-    struct device dev;
-    struct bytes b = {0};
+    struct package p, old;
+    struct bytes out = {0};
+    const char *product, *from, *to;
     enum MHD_Result sent;
-    char token[33];
-    int rc;
+    uint8_t digest[16];
+    int rc, status = MHD_HTTP_CREATED;
 
-    if (!http_params_check(r, enrol_params, enrol_required, &sent))
+    if (!http_params_check(r, upload_params, upload_required, &sent) ||
+        !admin_product_param(r, 1, &product, &sent))
         return sent;
-    imei = http_param(r, "imei");
-    group = http_param(r, "group");
-    if (!param_imei(imei))
+    from = http_param(r, "from");
+    to = http_param(r, "to");
+    if (!param_version(from) || !param_version(to))
+        return bad_version(r, "from and to are versions: each");
+    if (!strcmp(from, to))
         return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                               "imei must be 15 decimal digits");
-    if (group && !param_group(group))
-        return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                               "group is 1 to 32 of A-Z a-z 0-9 . _ + -, starting with a "
-                               "letter or digit");
+                               "from and to are the same version");
+    if (r->body.n == 0)
+        return http_send_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "not_a_package",
+                               "the package is empty");
+    memset(&p, 0, sizeof p);
+    snprintf(p.product, sizeof p.product, "%s", product);
+    snprintf(p.from, sizeof p.from, "%s", from);
+    snprintf(p.to, sizeof p.to, "%s", to);
+    snprintf(p.state, sizeof p.state, "ready");
+    snprintf(p.kind, sizeof p.kind, "delta");
+    snprintf(p.origin, sizeof p.origin, "uploaded");
+    p.size = (int64_t)r->body.n;
+    p.created = server_now(r->srv);
+    /* The bytes are opaque (a module vendor's delta format): the server
+     * only names them and gives the MD5 and size AT+CFOTA=5 checks. */
+    host_md5(r->body.p, r->body.n, digest);
+    host_hex(digest, 16, p.md5);
+    if (objects_put(r->srv->data_dir, r->body.p, r->body.n, p.sha) != 0)
+        return http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
+                               "storing the package: %s", strerror(errno));
     store_begin(st, 1);
-    rc = store_device_get(st, imei, &dev);
+    rc = store_package_get(st, product, from, to, &old);
     if (rc == STORE_ERROR)
         return store_failed(r);
-    if (rc == STORE_NOT_FOUND) {
-        memset(&dev, 0, sizeof dev);
-        snprintf(dev.imei, sizeof dev.imei, "%s", imei);
+    if (rc == STORE_OK && !strcmp(old.origin, "uploaded")) {
+        store_commit(st);
+        if (strcmp(old.sha, p.sha) != 0)
+            return http_send_error(r, MHD_HTTP_CONFLICT, "package_exists",
+                                   "product %s has another uploaded package from %s to %s; "
+                                   "delete it first", product, from, to);
+        p = old;
+        status = MHD_HTTP_OK;
+    } else {
+        /* An uploaded package replaces a built one: the operator's
+         * explicit choice for this pair. */
+        if (store_package_put(st, &p) != STORE_OK)
+            return store_failed(r);
+        if (store_commit(st) != STORE_OK)
+            return admin_commit_failed(r);
     }
-    if (group)
-        snprintf(dev.group, sizeof dev.group, "%s", group);
-    if (store_device_put(st, &dev) != STORE_OK)
-        return store_failed(r);
-    if (store_commit(st) != STORE_OK)
-        return http_send_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
-                               "the store failed to commit");
-    credentials_device_token(r->srv->secret, imei, token);
-    json_printf(&b, "{\"imei\":\"%s\",\"group\":", imei);
-    json_string(&b, dev.group);
-    json_printf(&b, ",\"token\":\"%s\"}\n", token);
-    sent = http_send_json(r, MHD_HTTP_OK, &b);
-    bytes_free(&b);
-    return sent;
+    package_json(&out, &p);
+    json_printf(&out, "\n");
+    return admin_send_json(r, (unsigned)status, &out);
 }
 
-static void device_item(void *ctx, const struct device *d)
+static void package_item(void *ctx, const struct package *p)
 {
-    struct list *l = ctx;
-    struct assignment a;
-    const char *state = "idle";
-    if (d->release_id && store_assign_get(l->st, d->release_id, d->imei, &a) == STORE_OK)
-        state = a.state;
-    list_sep(l);
-    json_printf(l->b, "{\"imei\":\"%s\",\"group\":", d->imei);
-    json_string(l->b, d->group);
-    json_printf(l->b, ",\"version\":");
-    json_string(l->b, d->version);
-    json_printf(l->b, ",\"state\":\"%s\",\"release\":%" PRId64 ",\"last_seen\":%" PRId64
-                ",\"last_report\":", state, d->release_id, d->last_seen);
-    json_string(l->b, d->last_report);
-    json_printf(l->b, ",\"report_time\":%" PRId64 "}", d->report_time);
+    struct admin_list *l = ctx;
+    admin_list_sep(l);
+    package_json(l->b, p);
 }
 
-static int each_device(struct list *l, void *arg)
+static int each_package(struct admin_list *l)
 {
-    return store_devices_each(l->st, arg, device_item, l);
+    return store_packages_page(l->st, l->arg, l->pg, package_item, l);
 }
 
-static const char *const devices_params[] = {"group", NULL};
-
-enum MHD_Result admin_devices(struct http_req *r)
+enum MHD_Result admin_packages(struct http_req *r)
 {
-    const char *group;
+    return admin_product_list(r, "packages", each_package);
+}
+
+enum MHD_Result admin_package_delete(struct http_req *r)
+{
+    struct store *st = r->srv->store;
+    struct sha_list l;
+    struct target_use u;
+    struct bytes out = {0};
+    const char *product;
     enum MHD_Result sent;
-    if (!http_params_check(r, devices_params, NULL, &sent))
+    size_t i;
+
+    if (!http_params_check(r, image_params, NULL, &sent) ||
+        !admin_product_param(r, 1, &product, &sent))
         return sent;
-    group = http_param(r, "group");
-    if (group && !param_group(group))
-        return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
-                               "group is 1 to 32 of A-Z a-z 0-9 . _ + -");
-    return send_list(r, "devices", each_device, (void *)group);
+    if (!param_sha256(r->arg))
+        return http_send_error(r, MHD_HTTP_NOT_FOUND, "unknown_package",
+                               "a package id is 64 lower-case hex digits");
+    memset(&l, 0, sizeof l);
+    l.sha = r->arg;
+    store_begin(st, 1);
+    if (collect_packages(st, product, &l) != STORE_OK)
+        goto fail;
+    if (l.shas.n == 0) {
+        store_rollback(st);
+        return http_send_error(r, MHD_HTTP_NOT_FOUND, "unknown_package",
+                               "product %s has no package with the id %s", product, r->arg);
+    }
+    for (i = 0; i + 33 <= l.targets.n; i += 33) {
+        if (release_towards(st, product, (const char *)l.targets.p + i, &u) != STORE_OK)
+            goto fail;
+        if (u.found) {
+            store_rollback(st);
+            bytes_free(&l.shas);
+            bytes_free(&l.targets);
+            return refuse_in_use(r, "a release offers this package", &u);
+        }
+    }
+    if (store_package_delete(st, product, r->arg) != STORE_OK)
+        goto fail;
+    if (store_commit(st) != STORE_OK) {
+        bytes_free(&l.shas);
+        bytes_free(&l.targets);
+        return admin_commit_failed(r);
+    }
+    admin_drop_object(r->srv, r->arg);
+    json_printf(&out, "{\"deleted\":\"%s\",\"rows\":%zu}\n", r->arg, l.shas.n / 65);
+    bytes_free(&l.shas);
+    bytes_free(&l.targets);
+    return admin_send_json(r, MHD_HTTP_OK, &out);
+fail:
+    bytes_free(&l.shas);
+    bytes_free(&l.targets);
+    return store_failed(r);
+}
+
+/* ---- products ---- */
+
+static void product_item(void *ctx, const char *name)
+{
+    struct admin_list *l = ctx;
+    admin_list_sep(l);
+    json_string(l->b, name);
+}
+
+static int each_product(struct admin_list *l)
+{
+    return store_products_each(l->st, product_item, l);
+}
+
+enum MHD_Result admin_products(struct http_req *r)
+{
+    return admin_short_list(r, "products", each_product);
+}
+
+static void count_image(void *ctx, const struct image *im)
+{
+    (void)im;
+    ++*(int *)ctx;
+}
+
+static void count_package(void *ctx, const struct package *p)
+{
+    (void)p;
+    ++*(int *)ctx;
+}
+
+int admin_product_known(struct store *st, const char *product)
+{
+    struct page pg;
+    int n = 0;
+    memset(&pg, 0, sizeof pg);
+    pg.limit = 1;
+    if (store_images_page(st, product, &pg, count_image, &n) != STORE_OK)
+        return -1;
+    memset(&pg, 0, sizeof pg);
+    pg.limit = 1;
+    if (n == 0 && store_packages_page(st, product, &pg, count_package, &n) != STORE_OK)
+        return -1;
+    return n > 0;
 }

@@ -79,6 +79,15 @@ void admin_query_add(struct bytes *q, const char *name, const char *value)
     }
 }
 
+void admin_path_add(struct bytes *q, const char *value)
+{
+    char *esc = curl_easy_escape(NULL, value, 0);
+    if (esc) {
+        bytes_put(q, esc, strlen(esc));
+        curl_free(esc);
+    }
+}
+
 void admin_reply_message(const struct admin_reply *reply, char *out, size_t cap)
 {
     const char *body = reply->body.p ? (const char *)reply->body.p : "";

@@ -27,6 +27,9 @@ void admin_reply_free(struct admin_reply *reply);
 /* Append "?name=value" or "&name=value" to q, value percent-encoded. */
 void admin_query_add(struct bytes *q, const char *name, const char *value);
 
+/* Append value to q as one path segment, percent-encoded. */
+void admin_path_add(struct bytes *q, const char *value);
+
 /* The "message" of an error answer (into out), or the body's start. */
 void admin_reply_message(const struct admin_reply *reply, char *out, size_t cap);
 

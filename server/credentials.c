@@ -142,18 +142,25 @@ int credentials_admin_token(const char *dir, const char *given, char out[ADMIN_T
     return 0;
 }
 
-void credentials_device_token(const uint8_t secret[32], const char *imei, char out[33])
+void credentials_device_token(const uint8_t secret[32], const char *imei, int gen,
+                              char out[33])
 {
-    static const char label[] = "cfota-device-v1:";
-    uint8_t msg[sizeof label + 32], mac[32];
-    size_t n = strlen(imei);
-    if (n > 32)
-        n = 32;
-    memcpy(msg, label, sizeof label - 1);
-    memcpy(msg + sizeof label - 1, imei, n);
-    mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), secret, 32, msg,
-                    sizeof label - 1 + n, mac);
+    char msg[80];
+    uint8_t mac[32];
+    int n = gen > 0 ? snprintf(msg, sizeof msg, "cfota-device-v1:%.32s:%d", imei, gen)
+                    : snprintf(msg, sizeof msg, "cfota-device-v1:%.32s", imei);
+    mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), secret, 32,
+                    (const uint8_t *)msg, (size_t)n, mac);
     host_hex(mac, 16, out);
+}
+
+int credentials_new_token(char out[65])
+{
+    uint8_t raw[32];
+    if (random_bytes(raw, sizeof raw) != 0)
+        return -1;
+    host_hex(raw, sizeof raw, out);
+    return 0;
 }
 
 int credentials_equal(const char *a, const char *b)

@@ -25,8 +25,16 @@ int credentials_secret(const char *dir, uint8_t secret[32], char *err, size_t er
 int credentials_admin_token(const char *dir, const char *given, char out[ADMIN_TOKEN_MAX + 1],
                             char *err, size_t errlen);
 
-/* Device token of imei (not checked here) into out: 32 hex digits + NUL. */
-void credentials_device_token(const uint8_t secret[32], const char *imei, char out[33]);
+/* Device token of imei (not checked here) in generation gen into out: 32
+ * hex digits + NUL. Generation 0 is HMAC(secret, "cfota-device-v1:" IMEI);
+ * a rotated device's generation g > 0 adds ":<g>" to the message, so a
+ * rotation makes every earlier token of that device worthless while the
+ * server still stores no per-device secret. */
+void credentials_device_token(const uint8_t secret[32], const char *imei, int gen,
+                              char out[33]);
+
+/* A new random admin token (64 hex digits) into out. 0, or -1. */
+int credentials_new_token(char out[65]);
 
 /* 1 if a equals b, in time that does not depend on where they differ. */
 int credentials_equal(const char *a, const char *b);

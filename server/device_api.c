@@ -25,31 +25,71 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "objects.h"
+#include "offer.h"
 #include "params.h"
+#include "release_state.h"
 #include "rollout.h"
 #include "store.h"
 
 #define LAST_SEEN_GRANULARITY 60 /* seconds */
-#define RETRY_WHILE_BUILDING 60  /* seconds, the check's retry= */
 
-/* Validate imei and tok (present: checked by http_params_check) and
- * authenticate. 1 if the device is who it says, else answered. */
-static int authenticate(struct http_req *r, const char *imei, const char *tok,
-                        enum MHD_Result *sent)
+/* The token a request carries: tok= in the query, or the Authorization
+ * header ("Bearer <token>") for clients that would rather not put it in a
+ * URL. NULL if neither; *twice set if both. */
+static const char *request_token(struct http_req *r, int *twice)
 {
-    char expected[33];
+    const char *q = http_param(r, "tok");
+    const char *h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (h && strncmp(h, "Bearer ", 7) != 0)
+        h = NULL;
+    *twice = q && h;
+    return q ? q : h ? h + 7 : NULL;
+}
+
+/* Check imei and the token's form before anything is read. 1, or 0
+ * after answering. */
+static int credential_form(struct http_req *r, const char *imei, const char **tok,
+                           enum MHD_Result *sent)
+{
+    int twice;
+    *tok = request_token(r, &twice);
     if (!param_imei(imei)) {
         *sent = http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
                                 "imei must be 15 decimal digits");
         return 0;
     }
-    if (!param_token(tok)) {
+    if (twice) {
+        *sent = http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
+                                "give the token once: tok= or Authorization, not both");
+        return 0;
+    }
+    if (!*tok) {
+        *sent = http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
+                                "parameter 'tok' is missing (or 'Authorization: Bearer <token>')");
+        return 0;
+    }
+    if (!param_token(*tok)) {
         *sent = http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
                                 "tok must be 32 lower-case hex digits");
         return 0;
     }
-    credentials_device_token(r->srv->secret, imei, expected);
+    return 1;
+}
+
+/* 1 if tok is the current token of dev (known: read from the store; not
+ * known: generation 0), else answered 403. */
+static int authenticate(struct http_req *r, const struct device *dev, int known, const char *tok,
+                        enum MHD_Result *sent)
+{
+    char expected[33];
+    if (known && dev->revoked) {
+        *sent = http_send_error(r, MHD_HTTP_FORBIDDEN, "bad_credential",
+                                "this device's token was revoked");
+        return 0;
+    }
+    credentials_device_token(r->srv->secret, dev->imei, known ? dev->token_gen : 0, expected);
     if (!credentials_equal(expected, tok)) {
         *sent = http_send_error(r, MHD_HTTP_FORBIDDEN, "bad_credential",
                                 "the token does not match this IMEI");
@@ -70,60 +110,36 @@ static void new_device(struct device *d, const char *imei)
     snprintf(d->imei, sizeof d->imei, "%s", imei);
 }
 
-/* ---- check ---- */
-
-struct choice {
-    const struct device *dev;
-    const char *want;
-    struct release rel;
-    int found;
-};
-
-static int first_selecting(void *ctx, const struct release *r)
+/* Read the device of imei in the open transaction and authenticate it.
+ * 1 with *dev (and *known), else answered and rolled back. */
+static int load_device(struct http_req *r, const char *imei, const char *tok, struct device *dev,
+                       int *known, enum MHD_Result *sent)
 {
-    struct choice *c = ctx;
-    if (!rollout_selects(r, c->dev, c->want))
+    struct store *st = r->srv->store;
+    int rc = store_device_get(st, imei, dev);
+    if (rc == STORE_ERROR) {
+        *sent = store_failed(r);
+        store_rollback(st);
         return 0;
-    c->rel = *r;
-    c->found = 1;
+    }
+    *known = rc == STORE_OK;
+    if (!*known)
+        new_device(dev, imei);
+    if (!authenticate(r, dev, *known, tok, sent)) {
+        store_rollback(st);
+        return 0;
+    }
     return 1;
 }
 
-/* What the check answers. */
-enum offer_kind { OFFER_NONE, OFFER_WAIT, OFFER_PACKAGE };
-
-/* The package for a device on version ver towards r's target. */
-static int find_package(struct store *st, const char *ver, const char *target,
-                        struct package *out, enum offer_kind *kind)
+static enum MHD_Result send_no_product(struct http_req *r, const char *imei)
 {
-    struct image base;
-    int rc = store_package_get(st, ver, target, out);
-    if (rc == STORE_ERROR)
-        return rc;
-    if (rc == STORE_OK && !strcmp(out->state, "ready")) {
-        *kind = OFFER_PACKAGE;
-        return STORE_OK;
-    }
-    if (rc == STORE_NOT_FOUND) {
-        /* A known base whose delta is not built yet: wait for it rather
-         * than send the much larger full image over a slow link. */
-        rc = store_image_get(st, ver, &base);
-        if (rc == STORE_ERROR)
-            return rc;
-        if (rc == STORE_OK) {
-            *kind = OFFER_WAIT;
-            return STORE_OK;
-        }
-    }
-    rc = store_package_get(st, "", target, out);
-    if (rc == STORE_ERROR)
-        return rc;
-    if (rc == STORE_NOT_FOUND)
-        *kind = OFFER_WAIT;
-    else
-        *kind = !strcmp(out->state, "ready") ? OFFER_PACKAGE : OFFER_NONE;
-    return STORE_OK;
+    return http_send_error(r, MHD_HTTP_CONFLICT, "no_product",
+                           "device %s has no product: enrol it with one "
+                           "(cfota admin enrol %s --product P)", imei, imei);
 }
+
+/* ---- check ---- */
 
 /* Record that the device was offered pkg by rel (unless it already was). */
 static int record_offer(struct store *st, const struct release *rel, const char *imei,
@@ -146,23 +162,22 @@ static int record_offer(struct store *st, const struct release *rel, const char 
     snprintf(a.state, sizeof a.state, "checked");
     a.reason[0] = 0;
     a.updated = now;
+    a.wave = rel->wave;
     return store_assign_put(st, &a);
 }
 
 static const char *const check_params[] = {"imei", "tok", "ver", "want", NULL};
-static const char *const check_required[] = {"imei", "tok", "ver", NULL};
+static const char *const check_required[] = {"imei", "ver", NULL};
 
 enum MHD_Result device_check(struct http_req *r)
 {
     struct store *st = r->srv->store;
-    const char *imei, *ver, *want;
+    const char *imei, *ver, *want, *tok;
     struct device dev, before;
-    struct choice c;
-    struct package pkg;
-    enum offer_kind kind = OFFER_NONE;
+    struct offer o;
     enum MHD_Result sent;
-    int64_t now = (int64_t)time(NULL);
-    int rc, known;
+    int64_t now = server_now(r->srv);
+    int known;
     char text[512];
 
     if (!http_params_check(r, check_params, check_required, &sent))
@@ -170,7 +185,7 @@ enum MHD_Result device_check(struct http_req *r)
     imei = http_param(r, "imei");
     ver = http_param(r, "ver");
     want = http_param(r, "want");
-    if (!authenticate(r, imei, http_param(r, "tok"), &sent))
+    if (!credential_form(r, imei, &tok, &sent))
         return sent;
     if (!param_version(ver) || (want && !param_version(want)))
         return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
@@ -178,29 +193,20 @@ enum MHD_Result device_check(struct http_req *r)
                                "letter or digit");
 
     store_begin(st, 0);
-    rc = store_device_get(st, imei, &dev);
-    if (rc == STORE_ERROR)
-        goto fail;
-    known = rc == STORE_OK;
-    if (!known)
-        new_device(&dev, imei);
+    if (!load_device(r, imei, tok, &dev, &known, &sent))
+        return sent;
     before = dev;
     snprintf(dev.version, sizeof dev.version, "%s", ver);
-
-    memset(&c, 0, sizeof c);
-    c.dev = &dev;
-    c.want = want;
-    if (store_releases_each(st, first_selecting, &c) != STORE_OK)
+    memset(&o, 0, sizeof o);
+    if (dev.product[0] && offer_decide(st, &dev, ver, want, now, &o, NULL) != STORE_OK)
         goto fail;
-    if (c.found && !strcmp(c.rel.state, "active") && strcmp(c.rel.target, ver) != 0) {
-        if (find_package(st, ver, c.rel.target, &pkg, &kind) != STORE_OK)
+    if (o.kind == OFFER_PACKAGE) {
+        if (record_offer(st, &o.rel, imei, ver, &o.pkg, now) != STORE_OK)
             goto fail;
+        dev.release_id = o.rel.id;
     }
-    if (kind == OFFER_PACKAGE) {
-        if (record_offer(st, &c.rel, imei, ver, &pkg, now) != STORE_OK)
-            goto fail;
-        dev.release_id = c.rel.id;
-    }
+    /* A device without a product is still recorded, so that the operator
+     * sees it in the list and can enrol it. */
     if (!known || strcmp(before.version, dev.version) != 0 ||
         before.release_id != dev.release_id || now - dev.last_seen >= LAST_SEEN_GRANULARITY) {
         dev.last_seen = now;
@@ -209,15 +215,22 @@ enum MHD_Result device_check(struct http_req *r)
     }
     if (store_commit(st) != STORE_OK)
         return store_failed(r);
+    if (!dev.product[0])
+        return send_no_product(r, imei);
 
-    if (kind == OFFER_PACKAGE)
+    metrics_add(&r->srv->metrics.checks, 1);
+    if (o.kind == OFFER_PACKAGE) {
+        metrics_add(&r->srv->metrics.offers, 1);
+        /* The url carries the token only if the device sent it in the
+         * query: one that used the header keeps using it. */
         snprintf(text, sizeof text,
                  "status=update\npackage=%s\nsize=%" PRId64 "\nmd5=%s\nsha256=%s\nfrom=%s\nto=%s\n"
-                 "url=/d/v1/pkg/%s?imei=%s&tok=%s\n",
-                 pkg.sha, pkg.size, pkg.md5, pkg.sha, !strcmp(pkg.kind, "full") ? "*" : ver,
-                 c.rel.target, pkg.sha, imei, http_param(r, "tok"));
-    else if (kind == OFFER_WAIT)
-        snprintf(text, sizeof text, "status=none\nretry=%d\n", RETRY_WHILE_BUILDING);
+                 "url=/d/v1/pkg/%s?imei=%s%s%s\n",
+                 o.pkg.sha, o.pkg.size, o.pkg.md5, o.pkg.sha,
+                 !strcmp(o.pkg.kind, "full") ? "*" : ver, o.rel.target, o.pkg.sha, imei,
+                 http_param(r, "tok") ? "&tok=" : "", http_param(r, "tok") ? tok : "");
+    } else if (o.kind == OFFER_WAIT)
+        snprintf(text, sizeof text, "status=none\nretry=%d\n", o.retry);
     else
         snprintf(text, sizeof text, "status=none\n");
     return http_send_text(r, MHD_HTTP_OK, text);
@@ -315,25 +328,31 @@ static enum range_kind parse_range(const char *h, uint64_t size, uint64_t *first
     return RANGE_OK;
 }
 
-/* Move the device to "downloading" in the release that offered it sha. */
-static int mark_downloading(struct store *st, const char *imei, const char *sha, int64_t now)
+/* Move the device to "downloading" in the release that offered it sha;
+ * while it downloads, refresh its time now and then, which keeps its slot
+ * under the release's cap (offer.h). */
+static int mark_downloading(struct store *st, const struct device *dev, const char *sha,
+                            int64_t now)
 {
-    struct device dev;
     struct assignment a;
-    int rc = store_device_get(st, imei, &dev);
-    if (rc != STORE_OK || dev.release_id == 0)
-        return rc == STORE_ERROR ? rc : STORE_OK;
-    rc = store_assign_get(st, dev.release_id, imei, &a);
+    int rc;
+    if (dev->release_id == 0)
+        return STORE_OK;
+    rc = store_assign_get(st, dev->release_id, dev->imei, &a);
     if (rc != STORE_OK)
         return rc == STORE_ERROR ? rc : STORE_OK;
-    if (strcmp(a.state, "checked") != 0 || strcmp(a.package, sha) != 0)
+    if (strcmp(a.package, sha) != 0)
         return STORE_OK;
-    snprintf(a.state, sizeof a.state, "downloading");
+    if (!strcmp(a.state, "checked"))
+        snprintf(a.state, sizeof a.state, "downloading");
+    else if (strcmp(a.state, "downloading") != 0 || now - a.updated < LAST_SEEN_GRANULARITY)
+        return STORE_OK;
     a.updated = now;
     return store_assign_put(st, &a);
 }
 
 static const char *const download_params[] = {"imei", "tok", NULL};
+static const char *const download_required[] = {"imei", NULL};
 
 /* How a download is answered, decided from the request headers alone. */
 struct download_plan {
@@ -430,18 +449,19 @@ static enum MHD_Result send_package(struct http_req *r, const char *etag, int fd
 enum MHD_Result device_download(struct http_req *r)
 {
     struct store *st = r->srv->store;
-    const char *imei;
+    const char *imei, *tok;
+    struct device dev;
     struct package pkg;
     struct download_plan plan;
     enum MHD_Result sent;
     char path[4200], etag[80];
     struct stat sb;
-    int rc, fd;
+    int rc, fd, known;
 
-    if (!http_params_check(r, download_params, download_params, &sent))
+    if (!http_params_check(r, download_params, download_required, &sent))
         return sent;
     imei = http_param(r, "imei");
-    if (!authenticate(r, imei, http_param(r, "tok"), &sent))
+    if (!credential_form(r, imei, &tok, &sent))
         return sent;
     /* The id is only ever compared, never used as a path, but anything
      * that is not an id is answered at once. */
@@ -449,7 +469,15 @@ enum MHD_Result device_download(struct http_req *r)
         return http_send_error(r, MHD_HTTP_NOT_FOUND, "unknown_package",
                                "a package id is 64 lower-case hex digits");
     store_begin(st, 0);
-    rc = store_package_by_id(st, r->arg, &pkg);
+    if (!load_device(r, imei, tok, &dev, &known, &sent))
+        return sent;
+    if (!dev.product[0]) {
+        store_rollback(st);
+        return send_no_product(r, imei);
+    }
+    /* Only a package of the device's own product: an id of another
+     * product's package is unknown to it. */
+    rc = store_package_by_id(st, dev.product, r->arg, &pkg);
     if (rc == STORE_ERROR) {
         sent = store_failed(r);
         store_rollback(st);
@@ -458,7 +486,7 @@ enum MHD_Result device_download(struct http_req *r)
     store_commit(st);
     if (rc == STORE_NOT_FOUND)
         return http_send_error(r, MHD_HTTP_NOT_FOUND, "unknown_package",
-                               "no package has the id %s", r->arg);
+                               "no package of product %s has the id %s", dev.product, r->arg);
     objects_path(r->srv->data_dir, pkg.sha, path, sizeof path);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &sb) != 0 || (uint64_t)sb.st_size != (uint64_t)pkg.size ||
@@ -476,7 +504,7 @@ enum MHD_Result device_download(struct http_req *r)
     if (!strcmp(r->method, "GET") &&
         (plan.status == MHD_HTTP_OK || plan.status == MHD_HTTP_PARTIAL_CONTENT)) {
         store_begin(st, 0);
-        if (mark_downloading(st, imei, pkg.sha, (int64_t)time(NULL)) != STORE_OK) {
+        if (mark_downloading(st, &dev, pkg.sha, server_now(r->srv)) != STORE_OK) {
             close(fd);
             sent = store_failed(r);
             store_rollback(st);
@@ -486,6 +514,8 @@ enum MHD_Result device_download(struct http_req *r)
             close(fd);
             return store_failed(r);
         }
+        metrics_add(&r->srv->metrics.downloads, 1);
+        metrics_add(&r->srv->metrics.bytes_served, plan.last - plan.first + 1);
     }
     return send_package(r, etag, fd, (uint64_t)sb.st_size, &plan);
 }
@@ -494,28 +524,77 @@ enum MHD_Result device_download(struct http_req *r)
 
 static const char *const report_params[] = {"imei", "tok", "from", "to", "ver",
                                             "result", "reason", NULL};
-static const char *const report_required[] = {"imei", "tok", "from", "to", "ver", "result", NULL};
+static const char *const report_required[] = {"imei", "from", "to", "ver", "result", NULL};
 
-/* Apply the report to the device's assignment in its latest release. */
-static int count_report(struct store *st, const struct device *dev, int ok, const char *ver,
-                        const char *reason, int64_t now)
-{
+struct attribution {
+    const struct device *dev;
+    const char *to;
     struct release rel;
+    int found;
+};
+
+static int first_with_target(void *ctx, const struct release *r)
+{
+    struct attribution *at = ctx;
+    if (strcmp(r->target, at->to) != 0 || (r->group[0] && strcmp(r->group, at->dev->group)))
+        return 0;
+    at->rel = *r;
+    at->found = 1;
+    return 1;
+}
+
+/* The release a report towards version to counts for: the one that last
+ * offered the device a package, if that was to this version; else the
+ * release of the device's product and group for this target that takes
+ * precedence (the device was updated another way: over its serial line,
+ * or by an HTTP download it was told of elsewhere). */
+static int attribute(struct store *st, const struct device *dev, const char *to,
+                     struct attribution *at)
+{
+    int rc;
+    memset(at, 0, sizeof *at);
+    at->dev = dev;
+    at->to = to;
+    if (dev->release_id != 0) {
+        rc = store_release_get(st, dev->release_id, &at->rel);
+        if (rc == STORE_ERROR)
+            return rc;
+        if (rc == STORE_OK && !strcmp(at->rel.target, to)) {
+            at->found = 1;
+            return STORE_OK;
+        }
+    }
+    return store_releases_of(st, dev->product, first_with_target, at);
+}
+
+/* Apply the report to the device's assignment in the release it is
+ * attributed to, and let that release's rules act. */
+static int count_report(struct cfota_server *srv, struct device *dev, int ok, const char *from,
+                        const char *to, const char *ver, const char *reason, int64_t now)
+{
+    struct store *st = srv->store;
+    struct attribution at;
     struct assignment a;
-    struct release_counts counts;
-    char why[96], pause_reason[128];
+    char why[96];
     int success, rc;
-    if (dev->release_id == 0)
+    if (attribute(st, dev, to, &at) != STORE_OK)
+        return STORE_ERROR;
+    if (!at.found)
         return STORE_OK;
-    rc = store_release_get(st, dev->release_id, &rel);
-    if (rc != STORE_OK)
-        return rc == STORE_ERROR ? rc : STORE_OK;
-    rc = store_assign_get(st, rel.id, dev->imei, &a);
-    if (rc != STORE_OK)
-        return rc == STORE_ERROR ? rc : STORE_OK;
+    rc = store_assign_get(st, at.rel.id, dev->imei, &a);
+    if (rc == STORE_ERROR)
+        return rc;
+    if (rc == STORE_NOT_FOUND) {
+        memset(&a, 0, sizeof a);
+        a.release_id = at.rel.id;
+        snprintf(a.imei, sizeof a.imei, "%s", dev->imei);
+        snprintf(a.from, sizeof a.from, "%s", from);
+        a.wave = at.rel.wave;
+    }
+    dev->release_id = at.rel.id;
     /* Success is judged from what the device runs after its reboot, not
      * from what it says. */
-    success = ok && !strcmp(ver, rel.target);
+    success = ok && !strcmp(ver, at.rel.target);
     if (success)
         why[0] = 0;
     else if (ok)
@@ -531,28 +610,17 @@ static int count_report(struct store *st, const struct device *dev, int ok, cons
     a.updated = now;
     if (store_assign_put(st, &a) != STORE_OK)
         return STORE_ERROR;
-    if (success)
-        return STORE_OK;
-    if (store_release_counts(st, rel.id, &counts) != STORE_OK)
-        return STORE_ERROR;
-    if (rollout_should_pause(&rel, &counts, pause_reason, sizeof pause_reason)) {
-        snprintf(rel.state, sizeof rel.state, "paused");
-        snprintf(rel.reason, sizeof rel.reason, "%s", pause_reason);
-        fprintf(stderr, "cfota server: release %lld paused: %s\n", (long long)rel.id,
-                pause_reason);
-        return store_release_update(st, &rel);
-    }
-    return STORE_OK;
+    return release_state_evaluate(srv, &at.rel);
 }
 
 enum MHD_Result device_report(struct http_req *r)
 {
     struct store *st = r->srv->store;
-    const char *imei, *from, *to, *ver, *result, *reason;
+    const char *imei, *from, *to, *ver, *result, *reason, *tok;
     struct device dev;
     enum MHD_Result sent;
-    int64_t now = (int64_t)time(NULL);
-    int rc, ok;
+    int64_t now = server_now(r->srv);
+    int ok, known;
 
     if (!http_params_check(r, report_params, report_required, &sent))
         return sent;
@@ -564,7 +632,7 @@ enum MHD_Result device_report(struct http_req *r)
     reason = http_param(r, "reason");
     if (!reason)
         reason = "";
-    if (!authenticate(r, imei, http_param(r, "tok"), &sent))
+    if (!credential_form(r, imei, &tok, &sent))
         return sent;
     if (!param_version(from) || !param_version(to) || !param_version(ver))
         return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
@@ -579,20 +647,19 @@ enum MHD_Result device_report(struct http_req *r)
     ok = !strcmp(result, "ok");
 
     store_begin(st, 0);
-    rc = store_device_get(st, imei, &dev);
-    if (rc == STORE_ERROR)
-        goto fail;
-    if (rc == STORE_NOT_FOUND)
-        new_device(&dev, imei);
+    if (!load_device(r, imei, tok, &dev, &known, &sent))
+        return sent;
     snprintf(dev.version, sizeof dev.version, "%s", ver);
     dev.last_seen = now;
     snprintf(dev.last_report, sizeof dev.last_report, "%s %s->%s on %s%s%s", result, from, to,
              ver, reason[0] ? ": " : "", reason);
     dev.report_time = now;
-    if (store_device_put(st, &dev) != STORE_OK || count_report(st, &dev, ok, ver, reason, now))
+    if ((dev.product[0] && count_report(r->srv, &dev, ok, from, to, ver, reason, now)) ||
+        store_device_put(st, &dev) != STORE_OK)
         goto fail;
     if (store_commit(st) != STORE_OK)
         return store_failed(r);
+    metrics_add(ok ? &r->srv->metrics.reports_ok : &r->srv->metrics.reports_fail, 1);
     return http_send_text(r, MHD_HTTP_OK, "status=recorded\n");
 fail:
     sent = store_failed(r);

@@ -22,39 +22,77 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "admin_api.h"
 #include "signing.h"
+#include "admin_auth.h"
 #include "device_api.h"
 #include "json.h"
+#include "log.h"
+#include "ops_api.h"
 
 struct route {
     const char *method;
     const char *pattern; /* '*' matches one path segment */
     http_handler run;
-    int admin;           /* needs the admin token */
+    enum http_role role; /* admin token role needed */
     size_t max_body;     /* 0: no body allowed */
 };
 
 static const struct route routes[] = {
-    {"GET", "/d/v1/check", device_check, 0, 0},
-    {"GET", "/d/v1/pkg/*", device_download, 0, 0},
-    {"HEAD", "/d/v1/pkg/*", device_download, 0, 0},
-    {"GET", "/d/v1/report", device_report, 0, 0},
-    {"PUT", "/admin/v1/images/*", admin_image_put, 1, HTTP_IMAGE_MAX},
-    {"GET", "/admin/v1/images", admin_images, 1, 0},
-    {"GET", "/admin/v1/packages", admin_packages, 1, 0},
-    {"GET", "/admin/v1/packages/*", admin_package_get, 1, 0},
-    {"PUT", "/admin/v1/packages/*/signature", admin_package_signature, 1, HTTP_IMAGE_MAX + 4096},
-    {"POST", "/admin/v1/releases", admin_release_create, 1, 0},
-    {"GET", "/admin/v1/releases", admin_releases, 1, 0},
-    {"GET", "/admin/v1/releases/*", admin_release_get, 1, 0},
-    {"POST", "/admin/v1/releases/*/pause", admin_release_pause, 1, 0},
-    {"POST", "/admin/v1/releases/*/resume", admin_release_resume, 1, 0},
-    {"POST", "/admin/v1/devices", admin_device_enrol, 1, 0},
-    {"GET", "/admin/v1/devices", admin_devices, 1, 0},
+    {"GET", "/d/v1/check", device_check, ROLE_NONE, 0},
+    {"GET", "/d/v1/pkg/*", device_download, ROLE_NONE, 0},
+    {"HEAD", "/d/v1/pkg/*", device_download, ROLE_NONE, 0},
+    {"GET", "/d/v1/report", device_report, ROLE_NONE, 0},
+    {"GET", "/healthz", ops_healthz, ROLE_NONE, 0},
+    {"GET", "/metrics", ops_metrics, ROLE_READ, 0},
+    {"PUT", "/admin/v1/images/*", admin_image_put, ROLE_ADMIN, HTTP_IMAGE_MAX},
+    {"DELETE", "/admin/v1/images/*", admin_image_delete, ROLE_ADMIN, 0},
+    {"GET", "/admin/v1/images", admin_images, ROLE_READ, 0},
+    {"POST", "/admin/v1/packages", admin_package_upload, ROLE_ADMIN, HTTP_IMAGE_MAX},
+    {"GET", "/admin/v1/packages", admin_packages, ROLE_READ, 0},
+    {"DELETE", "/admin/v1/packages/*", admin_package_delete, ROLE_ADMIN, 0},
+    {"GET", "/admin/v1/packages/*", admin_package_get, ROLE_READ, 0},
+    {"PUT", "/admin/v1/packages/*/signature", admin_package_signature, ROLE_ADMIN,
+     HTTP_IMAGE_MAX + 4096},
+    {"GET", "/admin/v1/products", admin_products, ROLE_READ, 0},
+    {"POST", "/admin/v1/releases", admin_release_create, ROLE_ADMIN, 0},
+    {"GET", "/admin/v1/releases", admin_releases, ROLE_READ, 0},
+    {"GET", "/admin/v1/releases/*", admin_release_get, ROLE_READ, 0},
+    {"DELETE", "/admin/v1/releases/*", admin_release_delete, ROLE_ADMIN, 0},
+    {"POST", "/admin/v1/releases/*/pause", admin_release_pause, ROLE_ADMIN, 0},
+    {"POST", "/admin/v1/releases/*/resume", admin_release_resume, ROLE_ADMIN, 0},
+    {"POST", "/admin/v1/releases/*/advance", admin_release_advance, ROLE_ADMIN, 0},
+    {"POST", "/admin/v1/devices", admin_device_enrol, ROLE_ADMIN, 0},
+    {"GET", "/admin/v1/devices", admin_devices, ROLE_READ, 0},
+    {"GET", "/admin/v1/devices/*", admin_device_get, ROLE_READ, 0},
+    {"GET", "/admin/v1/devices/*/plan", admin_device_plan, ROLE_READ, 0},
+    {"POST", "/admin/v1/devices/*/revoke", admin_device_revoke, ROLE_ADMIN, 0},
+    {"POST", "/admin/v1/devices/*/rotate", admin_device_rotate, ROLE_ADMIN, 0},
+    {"POST", "/admin/v1/tokens", admin_token_create, ROLE_ADMIN, 0},
+    {"GET", "/admin/v1/tokens", admin_tokens, ROLE_ADMIN, 0},
+    {"DELETE", "/admin/v1/tokens/*", admin_token_delete, ROLE_ADMIN, 0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
+_Static_assert(N_ROUTES < METRICS_NO_ROUTE, "metrics.h counts at most METRICS_ROUTES_MAX - 1 routes");
+
+const char *http_route_label(unsigned i)
+{
+    static char labels[N_ROUTES][64];
+    static int made;
+    unsigned k;
+    if (i >= N_ROUTES)
+        return NULL;
+    /* Made once, from the table itself, the first time /metrics asks;
+     * concurrent first callers write the same bytes. */
+    if (!__atomic_load_n(&made, __ATOMIC_ACQUIRE)) {
+        for (k = 0; k < N_ROUTES; k++)
+            snprintf(labels[k], sizeof labels[k], "%s %s", routes[k].method, routes[k].pattern);
+        __atomic_store_n(&made, 1, __ATOMIC_RELEASE);
+    }
+    return labels[i];
+}
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -113,6 +151,7 @@ enum MHD_Result http_send(struct http_req *r, unsigned status, struct MHD_Respon
         return MHD_NO;
     if (type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    r->status = status;
     rc = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     return rc;
@@ -154,8 +193,11 @@ enum MHD_Result http_send_error(struct http_req *r, unsigned status, const char 
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    if (status >= 500)
-        fprintf(stderr, "cfota server: %s %s: %s\n", r->method, r->url, message);
+    if (status >= 500) {
+        char v[600];
+        log_event(r->srv, "error", "method=%s path=%.200s message=%s", r->method, r->url,
+                  log_value(message, v, sizeof v));
+    }
     return http_send(r, status, error_response(code, message), "application/json");
 }
 
@@ -218,10 +260,12 @@ const char *http_header(struct http_req *r, const char *name)
 
 /* ---- the request cycle ---- */
 
-/* 0 if the admin token is right, else the answer has been queued. */
+/* 0 if the admin token is right for the route, else the answer has been
+ * queued. */
 static int refuse_admin(struct http_req *r, enum MHD_Result *sent)
 {
     const char *auth = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    enum http_role role;
     if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
         struct MHD_Response *resp = error_response(
             "missing_token", "admin requests need 'Authorization: Bearer <admin token>'");
@@ -230,8 +274,15 @@ static int refuse_admin(struct http_req *r, enum MHD_Result *sent)
         *sent = http_send(r, MHD_HTTP_UNAUTHORIZED, resp, "application/json");
         return 1;
     }
-    if (!credentials_equal(r->srv->admin_token, auth + 7)) {
+    role = admin_auth_role(r->srv, auth + 7);
+    if (role == ROLE_NONE) {
         *sent = http_send_error(r, MHD_HTTP_FORBIDDEN, "bad_token", "the admin token is wrong");
+        return 1;
+    }
+    if (role < r->route->role) {
+        *sent = http_send_error(r, MHD_HTTP_FORBIDDEN, "read_only",
+                                "this token may only read; %s %s needs an admin token",
+                                r->method, r->route->pattern);
         return 1;
     }
     return 0;
@@ -336,7 +387,7 @@ static enum MHD_Result first_call(struct http_req *r, const char *version)
             MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
         return http_send(r, MHD_HTTP_METHOD_NOT_ALLOWED, resp, "application/json");
     }
-    if (r->route->admin && refuse_admin(r, &sent))
+    if (r->route->role != ROLE_NONE && refuse_admin(r, &sent))
         return sent;
     if (refuse_body(r, &sent))
         return sent;
@@ -344,6 +395,13 @@ static enum MHD_Result first_call(struct http_req *r, const char *version)
      * the first call makes libmicrohttpd close the connection, and
      * keep-alive is what makes polling cheap. */
     return MHD_YES;
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -361,6 +419,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->srv = h->srv;
         r->method = method;
         r->url = url;
+        r->started_ns = monotonic_ns();
         *req_cls = r;
         MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, h->idle_timeout);
         return first_call(r, version);
@@ -384,11 +443,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct http_server *h = cls;
     struct http_req *r = *req_cls;
-    (void)toe;
     /* A kept-alive connection now waits for its next request header. */
     MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, h->header_timeout);
     if (!r)
         return;
+    metrics_request(&r->srv->metrics, r->route ? (unsigned)(r->route - routes) : METRICS_NO_ROUTE,
+                    r->status);
+    /* The path without its query: a device token never reaches the log. */
+    if (r->srv->access_log)
+        log_event(r->srv, "access", "method=%s route=%s path=%.120s status=%u us=%llu%s",
+                  r->method, r->route ? r->route->pattern : "none", r->url, r->status,
+                  (unsigned long long)((monotonic_ns() - r->started_ns) / 1000),
+                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     bytes_free(&r->body);
     free(r);
     *req_cls = NULL;

@@ -24,6 +24,10 @@
 
 struct route;
 
+/* Who may call a route: anyone (the device API authenticates devices
+ * itself), or an admin token of at least this role. */
+enum http_role { ROLE_NONE = 0, ROLE_READ = 1, ROLE_ADMIN = 2 };
+
 struct http_req {
     struct MHD_Connection *conn;
     struct cfota_server *srv;
@@ -33,6 +37,8 @@ struct http_req {
     char arg[80];       /* the path segment a route's '*' matched */
     struct bytes body;  /* upload body, if the route takes one */
     int body_too_large;
+    unsigned status;    /* of the answer queued, for the log and metrics */
+    uint64_t started_ns;
 };
 
 typedef enum MHD_Result (*http_handler)(struct http_req *r);
@@ -44,6 +50,10 @@ struct http_server *http_start(struct cfota_server *srv, const struct cfota_serv
                                unsigned threads, char *err, size_t errlen);
 unsigned http_port(const struct http_server *h);
 void http_stop(struct http_server *h);
+
+/* "GET /d/v1/check": the label of route i of the routing table, NULL past
+ * the last (metrics.h). */
+const char *http_route_label(unsigned i);
 
 /* Check the query string: only names in allowed (NULL-ended), none twice,
  * every name in required present, each with a value. Returns 1, or 0 after

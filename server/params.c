@@ -37,6 +37,7 @@ int param_version(const char *s)
 }
 
 int param_group(const char *s) { return param_version(s); }
+int param_product(const char *s) { return param_version(s); }
 int param_token(const char *s) { return all_of(s, 32, 32, is_lower_hex); }
 int param_sha256(const char *s) { return all_of(s, 64, 64, is_lower_hex); }
 

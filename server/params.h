@@ -17,6 +17,7 @@
 int param_imei(const char *s);    /* 15 decimal digits */
 int param_version(const char *s); /* 1..32 of A-Za-z0-9._+-, first alnum */
 int param_group(const char *s);   /* same alphabet as a version */
+int param_product(const char *s); /* same alphabet as a version */
 int param_token(const char *s);   /* 32 lower-case hex digits */
 int param_sha256(const char *s);  /* 64 lower-case hex digits */
 int param_reason(const char *s);  /* 0..64 of the version alphabet and ':' */

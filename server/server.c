@@ -20,7 +20,17 @@
 #include "http.h"
 #include "objects.h"
 #include "params.h"
+#include "release_state.h"
 #include "store.h"
+#include <time.h>
+
+static int64_t system_clock(void *ctx)
+{
+    (void)ctx;
+    return (int64_t)time(NULL);
+}
+
+int64_t server_now(const struct cfota_server *s) { return s->clock(s->clock_ctx); }
 
 static int keep_object(void *ctx, const char *sha)
 {
@@ -52,10 +62,15 @@ struct cfota_server *cfota_server_start(const struct cfota_server_config *cfg, c
         return NULL;
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
+    s->clock = cfg->clock ? cfg->clock : system_clock;
+    s->clock_ctx = cfg->clock_ctx;
+    log_open(&s->log, cfg->log ? cfg->log : stderr);
+    s->access_log = !cfg->no_access_log;
     if (objects_init(s->data_dir, err, errlen) != 0 ||
         credentials_secret(s->data_dir, s->secret, err, errlen) != 0 ||
         credentials_admin_token(s->data_dir, cfg->admin_token, s->admin_token, err, errlen) != 0 ||
         store_open(&s->store, s->data_dir, err, errlen) != STORE_OK) {
+        log_close(&s->log);
         free(s);
         return NULL;
     }
@@ -70,6 +85,12 @@ struct cfota_server *cfota_server_start(const struct cfota_server_config *cfg, c
     s->builder = builder_start(s);
     if (!s->builder) {
         snprintf(err, errlen, "cannot start the builder thread");
+        cfota_server_stop(s);
+        return NULL;
+    }
+    s->waves = wave_clock_start(s);
+    if (!s->waves) {
+        snprintf(err, errlen, "cannot start the wave clock thread");
         cfota_server_stop(s);
         return NULL;
     }
@@ -94,8 +115,15 @@ int cfota_server_device_token(const struct cfota_server *s, const char *imei, ch
 {
     if (!imei || !param_imei(imei))
         return -1;
-    credentials_device_token(s->secret, imei, out);
+    credentials_device_token(s->secret, imei, 0, out);
     return 0;
+}
+
+int cfota_server_tick(struct cfota_server *s)
+{
+    int rc = release_state_sweep(s) == STORE_OK ? 0 : -1;
+    log_flush(&s->log);
+    return rc;
 }
 
 void cfota_server_wait_builds(struct cfota_server *s) { builder_wait_idle(s->builder); }
@@ -105,8 +133,10 @@ void cfota_server_stop(struct cfota_server *s)
     if (!s)
         return;
     http_stop(s->http);
+    wave_clock_stop(s->waves);
     builder_stop(s->builder);
     store_close(s->store);
     free(s->signing);
+    log_close(&s->log);
     free(s);
 }

@@ -4,11 +4,15 @@
  *
  * `cfota server` and the tests start the server through this header. The
  * server is made of: an HTTP front end (http.c) routing to the device API
- * (device_api.c) and the admin API (admin_api.c); a store (store.c: SQLite
- * in WAL mode; objects.c: image and package files named by their SHA-256);
- * a background builder (builder.c) that makes packages with the host
- * encoder; and the rollout rules (rollout.c). docs/server-api.md is the
- * protocol, docs/server.md the operator's guide.
+ * (device_api.c, which asks offer.c what a device gets), the admin API
+ * (admin_api.c: images, packages, products; admin_releases.c;
+ * admin_devices.c: devices and tokens; admin_auth.c: token roles) and the
+ * operations API (ops_api.c: /healthz, /metrics from metrics.c); a store
+ * (store.c: SQLite in WAL mode; objects.c: image and package files named
+ * by their SHA-256); a background builder (builder.c) that makes packages
+ * with the host encoder; the rollout rules (rollout.c) and their
+ * application (release_state.c, with the wave clock); log lines (log.c).
+ * docs/server-api.md is the protocol, docs/server.md the operator's guide.
  *
  * Memory: a few hundred KiB plus libmicrohttpd's per-connection buffers
  * (32 KiB each) and, while an upload or a build runs, the images involved.
@@ -17,6 +21,11 @@
 #define CFOTA_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The server's version, as /healthz gives it. */
+#define CFOTA_SERVER_VERSION "0.3.0"
 
 struct cfota_server_config {
     const char *data_dir;    /* required: database, objects, secrets */
@@ -33,6 +42,12 @@ struct cfota_server_config {
     const char *sign_key;    /* private key: sign every built package */
     const char *release_key; /* public key: serve only packages signed
                                 offline with it (docs/server.md) */
+    /* Seconds since the epoch; NULL: the system clock. Tests give their
+     * own to run wave soak times without sleeping. */
+    int64_t (*clock)(void *ctx);
+    void *clock_ctx;
+    FILE *log;               /* log lines (docs/server.md); NULL: stderr */
+    int no_access_log;       /* 1: no line per request (builds, rollouts still) */
 };
 
 #define CFOTA_SERVER_MAX_CONNECTIONS 4000
@@ -54,9 +69,14 @@ unsigned cfota_server_port(const struct cfota_server *s);
 /* The admin token requests must carry (NUL-terminated, owned by s). */
 const char *cfota_server_admin_token(const struct cfota_server *s);
 
-/* The device token of imei (docs/server-api.md §2) into out (33 bytes).
- * Returns 0, or -1 if imei is not 15 digits. */
+/* The first device token of imei (docs/server-api.md §2, generation 0)
+ * into out (33 bytes). Returns 0, or -1 if imei is not 15 digits. */
 int cfota_server_device_token(const struct cfota_server *s, const char *imei, char out[33]);
+
+/* Evaluate every release with waves now, as the wave clock does every
+ * few seconds (for tests that move their clock), and write the log lines
+ * gathered so far. Returns 0, or -1 if the store failed. */
+int cfota_server_tick(struct cfota_server *s);
 
 /* Block until the builder has made every package that the store's images
  * and releases call for at the time of the call (each ready or failed). */

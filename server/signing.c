@@ -96,7 +96,7 @@ static int lookup(struct http_req *r, struct find *f)
         return STORE_OK;
     f->sha = r->arg;
     store_begin(r->srv->store, 0);
-    rc = store_packages_each(r->srv->store, find_rows, f);
+    rc = store_packages_with_id(r->srv->store, f->sha, find_rows, f);
     store_commit(r->srv->store);
     return rc;
 }

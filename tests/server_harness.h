@@ -34,6 +34,7 @@
 /* The firmware the server tests upload: two releases of the example. */
 #define TEST_OLD M4APP_V1
 #define TEST_NEW M4APP_V2
+#define TEST_PRODUCT "m4app"
 
 struct harness {
     char dir[256];
@@ -199,6 +200,11 @@ static inline int header_get(const struct answer *a, const char *name, char *out
     return 0;
 }
 
+static inline const char *answer_text_of(const struct admin_reply *a)
+{
+    return a->body.p ? (const char *)a->body.p : "";
+}
+
 /* Admin call through the production client; returns the status. */
 static inline long admin(const struct harness *h, const char *method, const char *path,
                          const struct bytes *body, struct admin_reply *reply)
@@ -225,16 +231,31 @@ static inline void upload_image(const struct harness *h, const char *file, const
     struct bytes img = {0};
     char path[128];
     image_load(file, &img);
-    snprintf(path, sizeof path, "/admin/v1/images/%s", version);
+    snprintf(path, sizeof path, "/admin/v1/images/%s?product=" TEST_PRODUCT, version);
     assert_int_equal(admin_status(h, "PUT", path, &img), 201);
     bytes_free(&img);
 }
 
-/* Device request path with the device's credentials. */
+/* Enrol imei in product (its group unchanged); returns the status. */
+static inline long enrol_in(const struct harness *h, const char *imei, const char *product)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/admin/v1/devices?imei=%s&product=%s", imei, product);
+    return admin_status(h, "POST", path, NULL);
+}
+
+/* Device request path with the device's credentials (generation 0). The
+ * device is enrolled in TEST_PRODUCT first, if that product exists and
+ * the device has no other, since a device without a product is refused. */
 static inline void device_path(const struct harness *h, char *out, size_t cap, const char *what,
                                const char *imei, const char *extra)
 {
-    char tok[33];
+    char tok[33], get[64];
+    struct admin_reply a;
+    snprintf(get, sizeof get, "/admin/v1/devices/%s", imei);
+    if (admin(h, "GET", get, NULL, &a) != 200 || strstr(answer_text_of(&a), "\"product\":\"\""))
+        enrol_in(h, imei, TEST_PRODUCT);
+    admin_reply_free(&a);
     if (cfota_server_device_token(h->srv, imei, tok) != 0)
         fail_msg("bad test IMEI %s", imei);
     snprintf(out, cap, "/d/v1/%s?imei=%s&tok=%s%s%s", what, imei, tok, extra ? "&" : "",

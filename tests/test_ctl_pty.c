@@ -383,11 +383,16 @@ static void release_v2(struct fixture *fx)
 {
     struct run r;
     int tries;
-    admin(fx, &r, (const char *[]){"upload", "V1", image_path(IMAGE_V1), NULL});
+    admin(fx, &r, (const char *[]){"upload", "V1", image_path(IMAGE_V1), "--product",
+                                    "m4app", NULL});
     run_free(&r);
-    admin(fx, &r, (const char *[]){"upload", "V2", image_path(IMAGE_V2), NULL});
+    admin(fx, &r, (const char *[]){"upload", "V2", image_path(IMAGE_V2), "--product",
+                                    "m4app", NULL});
     run_free(&r);
-    admin(fx, &r, (const char *[]){"release", "V2", NULL});
+    admin(fx, &r, (const char *[]){"release", "V2", "--product", "m4app", NULL});
+    run_free(&r);
+    /* The device was enrolled before its product existed. */
+    admin(fx, &r, (const char *[]){"enrol", IMEI, "--product", "m4app", NULL});
     run_free(&r);
     for (tries = 0; tries < 500; tries++) {
         const char *line;

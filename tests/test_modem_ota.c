@@ -54,13 +54,14 @@ static void world_open_keys(struct ota_world *w, int release, const char *sign_k
     upload_image(&w->h, TEST_OLD, V1);
     upload_image(&w->h, TEST_NEW, V2);
     if (release) {
-        assert_int_equal(admin_status(&w->h, "POST", "/admin/v1/releases?target=" V2, NULL), 201);
+        assert_int_equal(admin_status(&w->h, "POST", "/admin/v1/releases?product=m4app&target=" V2, NULL), 201);
         cfota_server_wait_builds(w->h.srv);
     }
     assert_int_equal(lb_relay_start(&w->relay, cfota_server_port(w->h.srv)), 0);
     image_load(TEST_OLD, &w->old);
     image_load(TEST_NEW, &w->new_);
     w->r = net_rig_open(w->old.p, w->old.n, V1);
+    assert_int_equal(enrol_in(&w->h, w->r->cfg.imei, TEST_PRODUCT), 200);
     if (trust) {
         w->r->cfg.trust = trust;
         net_boot(w->r);

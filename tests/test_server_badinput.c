@@ -98,9 +98,9 @@ static const struct bad_case cases[] = {
      400, "bad_parameter"},
     {"GET", "/d/v1/report?imei=" IMEI "&tok={TOK}&from=1.0&to=2.0&ver=2.0&result=ok%00", NULL,
      400, "bad_parameter"},
-    {"PUT", "/admin/v1/images/4.0%00", "Authorization: Bearer " TEST_ADMIN_TOKEN, 400,
+    {"PUT", "/admin/v1/images/4.0%00?product=m4app", "Authorization: Bearer " TEST_ADMIN_TOKEN, 400,
      "bad_parameter"},
-    {"POST", "/admin/v1/releases?target=2.0%00", "Authorization: Bearer " TEST_ADMIN_TOKEN, 400,
+    {"POST", "/admin/v1/releases?product=m4app&target=2.0%00", "Authorization: Bearer " TEST_ADMIN_TOKEN, 400,
      "bad_parameter"},
     {"POST", "/admin/v1/devices?imei=" IMEI "%00", "Authorization: Bearer " TEST_ADMIN_TOKEN, 400,
      "bad_parameter"},
@@ -125,7 +125,7 @@ static const struct bad_case cases[] = {
     {"GET", "/admin/v1/images", "Authorization: Bearer wrong-token-wrong-token", 403, "bad_token"},
     {"GET", "/admin/v1/images", "Authorization: Bearer " TEST_ADMIN_TOKEN "x", 403, "bad_token"},
     {"GET", "/admin/v1/images", "Authorization: Bearer ", 403, "bad_token"},
-    {"POST", "/admin/v1/releases?target=1.0", "Authorization: Bearer nope", 403, "bad_token"},
+    {"POST", "/admin/v1/releases?product=m4app&target=1.0", "Authorization: Bearer nope", 403, "bad_token"},
     {"PUT", "/admin/v1/images/9.9", NULL, 401, "missing_token"},
     {"POST", "/admin/v1/devices?imei=" IMEI, NULL, 401, "missing_token"},
 };
@@ -189,7 +189,7 @@ static void prepared(struct harness *h, char tok[33], char pkg[65], char img[65]
     harness_start(h);
     upload_image(h, TEST_OLD, "1.0");
     upload_image(h, TEST_NEW, "2.0");
-    assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
+    assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?product=m4app&target=2.0", NULL), 201);
     cfota_server_wait_builds(h->srv);
     assert_int_equal(cfota_server_device_token(h->srv, IMEI, tok), 0);
     device_path(h, path, sizeof path, "check", IMEI, "ver=1.0");
@@ -253,7 +253,7 @@ static long upload(const struct harness *h, const char *version, const void *dat
     char url[512], auth[200];
     CURLcode rc;
     memset(a, 0, sizeof *a);
-    snprintf(url, sizeof url, "%s/admin/v1/images/%s", h->base, version);
+    snprintf(url, sizeof url, "%s/admin/v1/images/%s?product=m4app", h->base, version);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
@@ -342,20 +342,20 @@ static void test_bad_uploads(void **state)
             const char *error;
         } admin_cases[] = {
             {"POST", "/admin/v1/releases", 400, "bad_parameter"},
-            {"POST", "/admin/v1/releases?target=7.0", 404, "unknown_version"},
-            {"POST", "/admin/v1/releases?target=2.0&share=101", 400, "bad_parameter"},
-            {"POST", "/admin/v1/releases?target=2.0&share=-1", 400, "bad_parameter"},
-            {"POST", "/admin/v1/releases?target=2.0&max_fail=x", 400, "bad_parameter"},
-            {"POST", "/admin/v1/releases?target=2.0&min_reports=0", 400, "bad_parameter"},
-            {"POST", "/admin/v1/releases?target=2.0&group=a%2Fb", 400, "bad_parameter"},
-            {"POST", "/admin/v1/releases?target=2.0&colour=red", 400, "bad_parameter"},
+            {"POST", "/admin/v1/releases?product=m4app&target=7.0", 404, "unknown_version"},
+            {"POST", "/admin/v1/releases?product=m4app&target=2.0&share=101", 400, "bad_parameter"},
+            {"POST", "/admin/v1/releases?product=m4app&target=2.0&share=-1", 400, "bad_parameter"},
+            {"POST", "/admin/v1/releases?product=m4app&target=2.0&max_fail=x", 400, "bad_parameter"},
+            {"POST", "/admin/v1/releases?product=m4app&target=2.0&min_reports=0", 400, "bad_parameter"},
+            {"POST", "/admin/v1/releases?product=m4app&target=2.0&group=a%2Fb", 400, "bad_parameter"},
+            {"POST", "/admin/v1/releases?product=m4app&target=2.0&colour=red", 400, "bad_parameter"},
             {"GET", "/admin/v1/releases/99", 404, "unknown_release"},
             {"GET", "/admin/v1/releases/abc", 404, "unknown_release"},
             {"GET", "/admin/v1/releases/0", 404, "unknown_release"},
             {"POST", "/admin/v1/releases/99/pause", 404, "unknown_release"},
             {"POST", "/admin/v1/releases/1/resume?share=200", 400, "bad_parameter"},
             {"POST", "/admin/v1/releases/1/stop", 404, "not_found"},
-            {"DELETE", "/admin/v1/releases/1", 405, "method_not_allowed"},
+            {"PUT", "/admin/v1/releases/1", 405, "method_not_allowed"},
             {"POST", "/admin/v1/devices?imei=123", 400, "bad_parameter"},
             {"POST", "/admin/v1/devices", 400, "bad_parameter"},
             {"GET", "/admin/v1/devices?group=%22%3E", 400, "bad_parameter"},

@@ -49,16 +49,16 @@ static void test_admin_commands(void **state)
     (void)state;
     harness_start(&h);
 
-    snprintf(args, sizeof args, "admin upload 1.0 '%s'", image_path(TEST_OLD));
+    snprintf(args, sizeof args, "admin upload 1.0 '%s' --product m4app", image_path(TEST_OLD));
     assert_int_equal(run_cfota(&h, args, &out), 0);
     assert_non_null(strstr((char *)out.p, "\"version\":\"1.0\""));
     bytes_free(&out);
-    snprintf(args, sizeof args, "admin upload 2.0 '%s'", image_path(TEST_NEW));
+    snprintf(args, sizeof args, "admin upload 2.0 '%s' --product m4app", image_path(TEST_NEW));
     assert_int_equal(run_cfota(&h, args, &out), 0);
     bytes_free(&out);
 
     /* Refused: the server's message on stderr, exit 1. */
-    snprintf(args, sizeof args, "admin upload 2.0 '%s'", image_path(TEST_OLD));
+    snprintf(args, sizeof args, "admin upload 2.0 '%s' --product m4app", image_path(TEST_OLD));
     assert_int_equal(run_cfota(&h, args, &out), 1);
     bytes_free(&out);
     stderr_text(&h, &err);
@@ -66,7 +66,7 @@ static void test_admin_commands(void **state)
     assert_non_null(strstr((char *)err.p, "versions are immutable"));
     bytes_free(&err);
 
-    assert_int_equal(run_cfota(&h, "admin release 2.0 --share 50 --max-fail 10 --min-reports 3",
+    assert_int_equal(run_cfota(&h, "admin release 2.0 --product m4app --share 50 --max-fail 10 --min-reports 3",
                                &out), 0);
     assert_non_null(strstr((char *)out.p, "\"share\":50,\"max_fail\":10,\"min_reports\":3"));
     bytes_free(&out);
@@ -74,7 +74,7 @@ static void test_admin_commands(void **state)
     assert_int_equal(run_cfota(&h, "admin packages", &out), 0);
     assert_non_null(strstr((char *)out.p, "\"from\":\"1.0\",\"to\":\"2.0\",\"state\":\"ready\""));
     bytes_free(&out);
-    assert_int_equal(run_cfota(&h, "admin enrol 867723030000001 --group lab", &out), 0);
+    assert_int_equal(run_cfota(&h, "admin enrol 867723030000001 --product m4app --group lab", &out), 0);
     assert_non_null(strstr((char *)out.p, "\"token\":\""));
     bytes_free(&out);
     assert_int_equal(run_cfota(&h, "admin devices --group lab", &out), 0);

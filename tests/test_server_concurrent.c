@@ -152,7 +152,7 @@ static void test_concurrent_devices(void **state)
     upload_image(&h, TEST_OLD, "1.0");
     upload_image(&h, TEST_NEW, "2.0");
     /* min_reports high: this test is about counting, not pausing. */
-    assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?target=2.0&min_reports=100000",
+    assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?product=m4app&target=2.0&min_reports=100000",
                                   NULL),
                      201);
     cfota_server_wait_builds(h.srv);

@@ -128,7 +128,7 @@ static void test_per_address_limit(void **state)
     /* Each held connection proves the server took it: an upload whose
      * header is answered with 100 Continue, and whose body never comes. */
     snprintf(req, sizeof req,
-             "PUT /admin/v1/images/7.0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "PUT /admin/v1/images/7.0?product=m4app HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
              "Content-Length: 1000\r\nExpect: 100-continue\r\n\r\n",
              TEST_ADMIN_TOKEN);
     for (i = 0; i < 4; i++) {
@@ -143,7 +143,16 @@ static void test_per_address_limit(void **state)
     read_to_close(extra, text, sizeof text);
     assert_int_equal(status_of(text), 0);
     close(extra);
-    /* Another address is served. */
+    /* Another address is served (a device of a product that exists). */
+    {
+        struct bytes img = {0};
+        int k;
+        for (k = 0; k < 256; k++)
+            bytes_byte(&img, (uint8_t)k);
+        assert_int_equal(admin_status(&h, "PUT", "/admin/v1/images/1.0?product=" TEST_PRODUCT,
+                                      &img), 201);
+        bytes_free(&img);
+    }
     device_path(&h, path, sizeof path, "check", IMEI, "ver=1.0");
     http_call(&h, "GET", path, NULL, &a);
     assert_int_equal(a.status, 200);
@@ -193,7 +202,7 @@ static void test_header_deadline(void **state)
      * comes after three header deadlines, and is taken. */
     fd = connect_from(&h, "127.0.0.1");
     snprintf(req, sizeof req,
-             "PUT /admin/v1/images/7.0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "PUT /admin/v1/images/7.0?product=m4app HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
              "Content-Length: %zu\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
              TEST_ADMIN_TOKEN, sizeof body);
     send_text(fd, req);

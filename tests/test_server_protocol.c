@@ -118,7 +118,7 @@ static void test_update_cycle(void **state)
     /* No release yet: nothing to offer. */
     assert_int_equal(check(&h, IMEI_A, "1.0", NULL, &o), 0);
 
-    assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
+    assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?product=m4app&target=2.0", NULL), 201);
     cfota_server_wait_builds(h.srv);
 
     /* A device on 1.0 gets the delta. */
@@ -246,7 +246,7 @@ static void test_devices_listing(void **state)
     upload_image(&h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(&h, "POST", "/admin/v1/devices?imei=" IMEI_A "&group=lab", NULL),
                      200);
-    assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?target=2.0&group=lab", NULL),
+    assert_int_equal(admin_status(&h, "POST", "/admin/v1/releases?product=m4app&target=2.0&group=lab", NULL),
                      201);
     cfota_server_wait_builds(h.srv);
     /* The group release reaches the lab device, not the other. */
@@ -288,7 +288,7 @@ static void test_rollout_controls(void **state)
     upload_image(&h, TEST_OLD, "1.0");
     upload_image(&h, TEST_NEW, "2.0");
     assert_int_equal(admin_status(&h, "POST",
-                                  "/admin/v1/releases?target=2.0&share=30&max_fail=40&min_reports=3",
+                                  "/admin/v1/releases?product=m4app&target=2.0&share=30&max_fail=40&min_reports=3",
                                   NULL),
                      201);
     cfota_server_wait_builds(h.srv);
@@ -336,7 +336,7 @@ static void full_offered(struct harness *h, struct offer *o)
 {
     harness_start(h);
     upload_image(h, TEST_NEW, "2.0");
-    assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
+    assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?product=m4app&target=2.0", NULL), 201);
     cfota_server_wait_builds(h->srv);
     assert_int_equal(check(h, IMEI_A, "1.0", NULL, o), 1);
 }
@@ -356,8 +356,8 @@ static void test_late_base(void **state)
     assert_int_equal(check(&h, IMEI_A, "1.0", NULL, &o), 1);
     assert_string_equal(o.from, "1.0");
     assert_int_equal(admin(&h, "GET", "/admin/v1/packages", NULL, &r), 200);
-    assert_non_null(strstr((const char *)r.body.p, "{\"from\":\"1.0\",\"to\":\"2.0\",\"state\":\"ready\",\"kind\":\"delta\""));
-    assert_non_null(strstr((const char *)r.body.p, "{\"from\":\"*\",\"to\":\"2.0\",\"state\":\"ready\",\"kind\":\"full\""));
+    assert_non_null(strstr((const char *)r.body.p, "\"from\":\"1.0\",\"to\":\"2.0\",\"state\":\"ready\",\"kind\":\"delta\""));
+    assert_non_null(strstr((const char *)r.body.p, "\"from\":\"*\",\"to\":\"2.0\",\"state\":\"ready\",\"kind\":\"full\""));
     admin_reply_free(&r);
     harness_stop(&h);
 }

@@ -152,14 +152,14 @@ static void test_tokens(void **state)
     (void)state;
     memset(s1, 1, sizeof s1);
     memset(s2, 2, sizeof s2);
-    credentials_device_token(s1, "867723030000001", a);
-    credentials_device_token(s1, "867723030000002", b);
-    credentials_device_token(s2, "867723030000001", c);
+    credentials_device_token(s1, "867723030000001", 0, a);
+    credentials_device_token(s1, "867723030000002", 0, b);
+    credentials_device_token(s2, "867723030000001", 0, c);
     assert_int_equal(strlen(a), 32);
     assert_true(param_token(a));
     assert_string_not_equal(a, b);
     assert_string_not_equal(a, c);
-    credentials_device_token(s1, "867723030000001", b);
+    credentials_device_token(s1, "867723030000001", 0, b);
     assert_string_equal(a, b);
     assert_true(credentials_equal("abcdef", "abcdef"));
     assert_false(credentials_equal("abcdef", "abcdeg"));

@@ -43,9 +43,9 @@ static void upload_two(struct harness *h)
     bytes_put(&b, a.p, a.n);
     for (i = 0; i < b.n; i += 777)
         b.p[i] ^= 0x5a;
-    assert_int_equal(admin_status(h, "PUT", "/admin/v1/images/1.0", &a), 201);
-    assert_int_equal(admin_status(h, "PUT", "/admin/v1/images/2.0", &b), 201);
-    assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
+    assert_int_equal(admin_status(h, "PUT", "/admin/v1/images/1.0?product=" TEST_PRODUCT, &a), 201);
+    assert_int_equal(admin_status(h, "PUT", "/admin/v1/images/2.0?product=" TEST_PRODUCT, &b), 201);
+    assert_int_equal(admin_status(h, "POST", "/admin/v1/releases?product=" TEST_PRODUCT "&target=2.0", NULL), 201);
     cfota_server_wait_builds(h->srv);
     bytes_free(&a);
     bytes_free(&b);
@@ -57,9 +57,9 @@ static void delta_id(struct harness *h, char id[65], char state[16])
     struct admin_reply r;
     const char *p, *q;
     assert_int_equal(admin(h, "GET", "/admin/v1/packages", NULL, &r), 200);
-    p = strstr((const char *)r.body.p, "{\"from\":\"1.0\",\"to\":\"2.0\",\"state\":\"");
+    p = strstr((const char *)r.body.p, "\"from\":\"1.0\",\"to\":\"2.0\",\"state\":\"");
     assert_non_null(p);
-    p += strlen("{\"from\":\"1.0\",\"to\":\"2.0\",\"state\":\"");
+    p += strlen("\"from\":\"1.0\",\"to\":\"2.0\",\"state\":\"");
     snprintf(state, 16, "%.*s", (int)strcspn(p, "\""), p);
     q = strstr(p, "\"id\":\"");
     assert_non_null(q);

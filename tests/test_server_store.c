@@ -133,7 +133,7 @@ static int half_upload(const struct harness *h, size_t total)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     n = snprintf(head, sizeof head,
-                 "PUT /admin/v1/images/9.0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                 "PUT /admin/v1/images/9.0?product=m4app HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
                  "Content-Length: %zu\r\n\r\n", TEST_ADMIN_TOKEN, total);
     assert_int_equal(write(fd, head, (size_t)n), n);
     half = malloc(total / 2);
@@ -162,9 +162,9 @@ static void test_kill_keeps_committed(void **state)
     child_start(&c, dir);
     upload_image(&c.h, TEST_OLD, "1.0");
     upload_image(&c.h, TEST_NEW, "2.0");
-    assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/devices?imei=" IMEI "&group=field",
+    assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/devices?imei=" IMEI "&product=m4app&group=field",
                                   NULL), 200);
-    assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/releases?target=2.0&share=100", NULL),
+    assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/releases?product=m4app&target=2.0&share=100", NULL),
                      201);
     child_wait_packages(&c, 2);
     /* A device checks, so it is recorded as offered the delta. */
@@ -173,7 +173,7 @@ static void test_kill_keeps_committed(void **state)
         uint8_t secret[32];
         char tok[33];
         assert_int_equal(credentials_secret(dir, secret, err, sizeof err), 0);
-        credentials_device_token(secret, IMEI, tok);
+        credentials_device_token(secret, IMEI, 0, tok);
         snprintf(path, sizeof path, "/d/v1/check?imei=%s&tok=%s&ver=1.0", IMEI, tok);
     }
     http_call(&c.h, "GET", path, NULL, &a);
@@ -233,15 +233,15 @@ static void test_builds_resume_after_kill(void **state)
     child_start(&c, dir);
     upload_image(&c.h, TEST_OLD, "1.0");
     upload_image(&c.h, TEST_NEW, "2.0");
-    assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/releases?target=2.0", NULL), 201);
+    assert_int_equal(admin_status(&c.h, "POST", "/admin/v1/releases?product=m4app&target=2.0", NULL), 201);
     child_kill(&c);
 
     harness_start_in(&h, dir);
     snprintf(h.dir, sizeof h.dir, "%s", dir);
     cfota_server_wait_builds(h.srv);
     assert_int_equal(admin(&h, "GET", "/admin/v1/packages", NULL, &r), 200);
-    assert_non_null(strstr((char *)r.body.p, "{\"from\":\"1.0\",\"to\":\"2.0\",\"state\":\"ready\""));
-    assert_non_null(strstr((char *)r.body.p, "{\"from\":\"*\",\"to\":\"2.0\",\"state\":\"ready\""));
+    assert_non_null(strstr((char *)r.body.p, "\"from\":\"1.0\",\"to\":\"2.0\",\"state\":\"ready\""));
+    assert_non_null(strstr((char *)r.body.p, "\"from\":\"*\",\"to\":\"2.0\",\"state\":\"ready\""));
     admin_reply_free(&r);
     assert_int_equal(admin(&h, "GET", "/admin/v1/releases/1", NULL, &r), 200);
     assert_non_null(strstr((char *)r.body.p, "\"state\":\"active\""));
