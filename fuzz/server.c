@@ -30,6 +30,7 @@
 
 #define ADMIN "fuzz-admin-token-0123456789abcdef"
 #define IMEI "867723030000001"
+#define PRODUCT "fuzz"
 #define SECRET "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
 static struct cfota_server *srv;
@@ -116,20 +117,26 @@ static void start_server(void)
     port = cfota_server_port(srv);
     snprintf(base, sizeof base, "http://127.0.0.1:%u", port);
     material_pair(0, &old, &new_);
-    FUZZ_CHECK(admin_call(base, ADMIN, "PUT", "/admin/v1/images/1.0", old.p, old.n, &r) == 0 &&
+    FUZZ_CHECK(admin_call(base, ADMIN, "PUT", "/admin/v1/images/1.0?product=" PRODUCT, old.p, old.n, &r) == 0 &&
                    r.status == 201,
                "upload 1.0");
     admin_reply_free(&r);
-    FUZZ_CHECK(admin_call(base, ADMIN, "PUT", "/admin/v1/images/2.0", new_.p, new_.n, &r) == 0 &&
+    FUZZ_CHECK(admin_call(base, ADMIN, "PUT", "/admin/v1/images/2.0?product=" PRODUCT, new_.p, new_.n, &r) == 0 &&
                    r.status == 201,
                "upload 2.0");
     admin_reply_free(&r);
-    FUZZ_CHECK(admin_call(base, ADMIN, "POST", "/admin/v1/releases?target=2.0", NULL, 0, &r) ==
+    FUZZ_CHECK(admin_call(base, ADMIN, "POST", "/admin/v1/releases?product=" PRODUCT "&target=2.0", NULL, 0, &r) ==
                        0 &&
                    r.status == 201,
                "release");
     admin_reply_free(&r);
     cfota_server_wait_builds(srv);
+    /* A device is only offered its product's packages. */
+    FUZZ_CHECK(admin_call(base, ADMIN, "POST", "/admin/v1/devices?imei=" IMEI "&product=" PRODUCT, NULL,
+                          0, &r) == 0 &&
+                   r.status / 100 == 2,
+               "enrol");
+    admin_reply_free(&r);
     FUZZ_CHECK(cfota_server_device_token(srv, IMEI, tok) == 0, "token");
     snprintf(path, sizeof path,
              "GET /d/v1/check?imei=%s&tok=%s&ver=1.0 HTTP/1.1\r\nHost: x\r\n\r\n", IMEI, tok);
@@ -200,15 +207,15 @@ void fuzz_seeds(fuzz_emit_fn emit, void *ctx)
         "\r\n",
         "POST /admin/v1/releases/1/resume?share=50 HTTP/1.1\r\nHost: x\r\n"
         "Authorization: Bearer {ADMIN}\r\n\r\n",
-        "POST /admin/v1/releases?target=2.0&group=pilot&share=10&max_fail=20&min_reports=5 "
+        "POST /admin/v1/releases?product=fuzz&target=2.0&group=pilot&share=10&max_fail=20&min_reports=5 "
         "HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ADMIN}\r\n\r\n",
-        "POST /admin/v1/devices?imei=867723030000002&group=pilot HTTP/1.1\r\nHost: x\r\n"
+        "POST /admin/v1/devices?imei=867723030000002&product=fuzz&group=pilot HTTP/1.1\r\nHost: x\r\n"
         "Authorization: Bearer {ADMIN}\r\n\r\n",
         "GET /admin/v1/devices?group=pilot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ADMIN}\r\n"
         "\r\n",
-        "PUT /admin/v1/images/3.0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ADMIN}\r\n"
+        "PUT /admin/v1/images/3.0?product=fuzz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ADMIN}\r\n"
         "Content-Length: 16\r\n\r\n\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10",
-        "PUT /admin/v1/images/3.1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ADMIN}\r\n"
+        "PUT /admin/v1/images/3.1?product=fuzz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ADMIN}\r\n"
         "Transfer-Encoding: chunked\r\n\r\n4\r\n\x01\x02\x03\x04\r\n0\r\n\r\n",
         "GET /d/v1/check?imei={IMEI}&tok={TOK}&ver=1.0 HTTP/1.1\r\nHost: x\r\n\r\n"
         "GET /d/v1/check?imei={IMEI}&tok={TOK}&ver=2.0 HTTP/1.1\r\nHost: x\r\n\r\n",
