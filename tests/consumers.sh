@@ -22,6 +22,13 @@ version=$(sed -n 's/^project(cfota VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.
 
 fail() { echo "consumers.sh $mode: $*" >&2; exit 1; }
 
+# A build with the sanitizers (./run sanitize) installs instrumented
+# libraries: their consumers must link the sanitizer runtime too.
+san=()
+if grep -q "^CFOTA_SANITIZE:BOOL=ON" "$build/CMakeCache.txt" 2>/dev/null; then
+  san=(-fsanitize=address,undefined)
+fi
+
 check_output() { # check_output PROGRAM
   local out
   out=$("$1") || fail "$1 exited $?"
@@ -59,10 +66,11 @@ case $mode in
     [ "$(pkg-config --modversion cfota)" = "$version" ] || fail "pkg-config --modversion cfota"
     [ "$(pkg-config --modversion cfota-ctl)" = "$version" ] || fail "pkg-config --modversion cfota-ctl"
     # shellcheck disable=SC2046
-    cc -std=c99 -Wall -Werror -o "$work/by-pkg-config" "$src/tests/consumer/consumer.c" \
+    cc -std=c99 -Wall -Werror "${san[@]}" -o "$work/by-pkg-config" "$src/tests/consumer/consumer.c" \
        $(pkg-config --cflags --libs cfota-ctl cfota) || fail "cc with pkg-config failed"
     check_output "$work/by-pkg-config"
-    configure "$src/tests/consumer" "$work/by-find-package" consumer -DCMAKE_PREFIX_PATH="$prefix"
+    configure "$src/tests/consumer" "$work/by-find-package" consumer -DCMAKE_PREFIX_PATH="$prefix" \
+      -DCMAKE_C_FLAGS="${san[*]}"
     check_output "$work/by-find-package/consumer"
     ;;
   subdirectory)
