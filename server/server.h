@@ -24,8 +24,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The server's version, as /healthz gives it. */
-#define CFOTA_SERVER_VERSION "0.3.0"
+#include "cfota/version.h"
+
+/* The server's version, as /healthz gives it: the project's one version. */
+#define CFOTA_SERVER_VERSION CFOTA_VERSION
 
 struct cfota_server_config {
     const char *data_dir;    /* required: database, objects, secrets */
