@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/at_engine.c: the AT framing of the module (spec section 1).
+ * modem/core/at_engine.c: the AT framing of the module (spec section 1).
  *
  * Bytes from the host go into a ring first; the engine takes them out
  * while it can listen: in command mode it echoes them (ATE1), builds a

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/boot.c: power-on and reset of the module.
+ * modem/core/boot.c: power-on and reset of the module.
  *
  * A reset (power-on, AT+CFUN=1,1, the end of AT+CFOTA=5; entry.c decides
  * when) makes the module
