@@ -670,7 +670,6 @@ void at_engine_clear(struct modem *m)
     m->cmee = 0;
     m->verbose = 1;
     m->quiet = 0;
-    modem_sreg_default(m);
     m->ifc[0] = m->ifc[1] = 0;
     m->after_cr = 0;
     m->last_len = 0;

@@ -54,6 +54,7 @@ static const char *boot_cpin(const struct modem *m)
 void modem_boot_begin(struct modem *m)
 {
     at_engine_clear(m);
+    modem_sreg_default(m); /* the S-parameters are not saved (ATZ and AT&F set them too) */
     memset(&m->net, 0, sizeof m->net);
     m->net.attach_at = MODEM_NEVER;
     m->cpsms_mode = 0;
