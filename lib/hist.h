@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "cfota/decoder.h"
+#include "cfota/model.h"
 
 /* After a byte of a copy with difference d and value v (so source v - d). */
 static inline void cfota_hist_copy(struct cfota_hist *h, unsigned d, unsigned v)

@@ -4,8 +4,6 @@
  */
 #include "cfota/status.h"
 
-#include "cfota/decoder.h"
-
 const char *cfota_status_name(int status)
 {
     switch (status) {

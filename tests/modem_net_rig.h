@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tests/modem_net_rig.h: one emulated module core (modem/modem.h) on a
- * simulated flash, with its real network (modem/http_client.c) and a
+ * tests/modem_net_rig.h: one emulated module core (modem/core/modem.h) on a
+ * simulated flash, with its real network (modem/posix/http_client.c) and a
  * fake clock, for test_modem_http.c and test_modem_ota.c.
  *
  * The clock moves only when the test says so; the network moves real

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tests/test_mcu_at.c: the controller's AT channel (cfota/at.h) against the
+ * tests/test_mcu_at.c: the controller's AT channel (cfota_ctl/at.h) against the
  * scripted fake module (tests/mcu_fake.h): framing with and without echo,
  * final results in every AT+CMEE form, information lines, URCs at any
  * moment (inside an answer, during the data prompt, across a reset), the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/test_mcu_sizes.c: the RAM the controller library's headers state
- * (cfota/at.h, cfota/fota_ctl.h, cfota/md5.h) is the RAM its structs take.
+ * (cfota_ctl/at.h, cfota_ctl/fota_ctl.h, cfota_ctl/md5.h) is the RAM its structs take.
  * The bounds are the ones printed in the headers and docs/controller.md;
  * if a struct grows past them, the documents must change with it.
  */

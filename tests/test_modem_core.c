@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tests/test_modem_core.c: the module emulator's core (modem/modem.h) fed
+ * tests/test_modem_core.c: the module emulator's core (modem/core/modem.h) fed
  * bytes and a fake clock, without a terminal: framing, error forms, every
  * command's bad arguments, the flash commands with their range checks and
  * timeout, and AT+CFOTA=5 (success, wrong MD5, a package for another

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tests/test_modem_http.c: the emulator's HTTP family (modem/cmd_http.c)
+ * tests/test_modem_http.c: the emulator's HTTP family (modem/core/cmd_http.c)
  * against a loopback server that answers with bytes the test chose.
  *
  * The note's section 6 is replayed: AT+CHTTPCREATE, AT+CHTTPCON,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tests/test_modem_ota.c: the module's over-the-air path (modem/ota.c,
+ * tests/test_modem_ota.c: the module's over-the-air path (modem/core/ota.c,
  * AT+CFOTA=1..4 and AT+CFOTASRV) end to end against the real cfota server
  * running in this process (server_harness.h).
  *

@@ -81,8 +81,6 @@ struct cfota_io {
     int (*write_new)(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len);
 };
 
-#define CFOTA_SRC_CLASSES 32 /* classes of source bytes (their top 5 bits) */
-
 /* The record a caller persists to resume after an interruption. */
 struct cfota_checkpoint {
     uint32_t segment; /* segments fully written, in payload order */
@@ -91,17 +89,6 @@ struct cfota_checkpoint {
     uint32_t code;
     uint32_t prev_index; /* index of the last segment written (ORDERED
                             packages code the next one relative to it) */
-};
-
-/* Per-op and per-segment decoding state, the symbol contexts. */
-struct cfota_hist {
-    uint32_t dring; /* the last four difference bytes, newest lowest */
-    uint32_t dring8; /* the four before them */
-    uint8_t nz;     /* bit i: difference i+1 bytes back was nonzero */
-    uint8_t prev;   /* the previous target byte */
-    /* cls[s >> 3]: the last nonzero difference added to a source byte
-     * of that class, 0 if none yet in this segment */
-    uint8_t cls[CFOTA_SRC_CLASSES];
 };
 
 /* What a CARRY package keeps from one segment to the next in payload

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cfota/model.h: the adaptive probability models of the package coder.
+ * cfota/model.h: the adaptive probability models of the package coder,
+ * and the history their contexts are made from.
  *
  * This is the memory layout the decoder keeps between calls; it is public
  * only so that a caller can allocate struct cfota_dec (decoder.h) without
@@ -66,6 +67,20 @@ struct cfota_models {
 };
 
 #define CFOTA_MODEL_PROBS (sizeof(struct cfota_models) / 2)
+
+#define CFOTA_SRC_CLASSES 32 /* classes of source bytes (their top 5 bits) */
+
+/* The running history the symbol contexts are made from, per op and per
+ * segment (updated by lib/hist.h the same way on both sides). */
+struct cfota_hist {
+    uint32_t dring; /* the last four difference bytes, newest lowest */
+    uint32_t dring8; /* the four before them */
+    uint8_t nz;     /* bit i: difference i+1 bytes back was nonzero */
+    uint8_t prev;   /* the previous target byte */
+    /* cls[s >> 3]: the last nonzero difference added to a source byte
+     * of that class, 0 if none yet in this segment */
+    uint8_t cls[CFOTA_SRC_CLASSES];
+};
 
 #ifdef __cplusplus
 }

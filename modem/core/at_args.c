@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/at_args.c: the arguments of a write form, AT+X=<a>,<b>,...
+ * modem/core/at_args.c: the arguments of a write form, AT+X=<a>,<b>,...
  *
  * The module's syntax is V.25ter's: arguments separated by commas, strings
  * in double quotes (no escapes; a quote cannot appear inside one), numbers

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/at_engine.c: the AT framing of the module (spec section 1).
+ * modem/core/at_engine.c: the AT framing of the module (spec section 1).
  *
  * Bytes from the host go into a ring first; the engine takes them out
  * while it can listen: in command mode it echoes them (ATE1), builds a
@@ -670,7 +670,6 @@ void at_engine_clear(struct modem *m)
     m->cmee = 0;
     m->verbose = 1;
     m->quiet = 0;
-    modem_sreg_default(m);
     m->ifc[0] = m->ifc[1] = 0;
     m->after_cr = 0;
     m->last_len = 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/boot.c: power-on and reset of the module.
+ * modem/core/boot.c: power-on and reset of the module.
  *
  * A reset (power-on, AT+CFUN=1,1, the end of AT+CFOTA=5; entry.c decides
  * when) makes the module
@@ -54,6 +54,7 @@ static const char *boot_cpin(const struct modem *m)
 void modem_boot_begin(struct modem *m)
 {
     at_engine_clear(m);
+    modem_sreg_default(m); /* the S-parameters are not saved (ATZ and AT&F set them too) */
     memset(&m->net, 0, sizeof m->net);
     m->net.attach_at = MODEM_NEVER;
     m->cpsms_mode = 0;

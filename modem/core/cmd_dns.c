@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_dns.c: AT+CDNSCFG and AT+CDNSGIP [M105 7.2.13-14; TCPAN
+ * modem/core/cmd_dns.c: AT+CDNSCFG and AT+CDNSGIP [M105 7.2.13-14; TCPAN
  * 2.3, 4.6; spec sim7020-clients.md 6.7], and the name lookup AT+CIPSTART
  * shares.
  *

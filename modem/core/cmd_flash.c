@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_flash.c: AT+CFLE, AT+CFLW, AT+CFLR (spec sections 2.2-2.4,
+ * modem/core/cmd_flash.c: AT+CFLE, AT+CFLW, AT+CFLR (spec sections 2.2-2.4,
  * [M102 pp.232-233]): how an MCU erases and writes the FOTA update
  * partition and the reserved partition, and reads the reserved one back.
  *

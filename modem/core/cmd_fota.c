@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_fota.c: AT+CFOTA=<mode>[,...] (spec section 2.1).
+ * modem/core/cmd_fota.c: AT+CFOTA=<mode>[,...] (spec section 2.1).
  *
  * Mode 5, the note's local update, is the complete path: the package the
  * host wrote with AT+CFLW (or AT+CHTTPTOFS) is accepted (fota_accept.c:

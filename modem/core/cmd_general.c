@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_general.c: the identity and interface commands: AT, ATE,
+ * modem/core/cmd_general.c: the identity and interface commands: AT, ATE,
  * ATI, ATV, ATQ, ATZ, AT&F, AT&W, AT&V, AT+CGMI/GMI, AT+CGMM/GMM,
  * AT+CGMR/GMR, AT+CGSN/GSN, AT+CIMI, AT+CCID, AT+CBC, AT+CMEE, AT+IPR.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_http.c: the HTTP family as the note's section 6 uses it to
+ * modem/core/cmd_http.c: the HTTP family as the note's section 6 uses it to
  * bring a package into the module (spec section 3, [M102 7.2]):
  *
  *   AT+CHTTPCREATE="http://host:port"  -> +CHTTPCREATE: <id>, OK

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_httpsend.c: one HTTP request on a connected AT+CHTTPCREATE
+ * modem/core/cmd_httpsend.c: one HTTP request on a connected AT+CHTTPCREATE
  * client, and its answer as URCs [M105 8.2.6, 8.2.13-15; HTTPAN 3-4;
  * spec sim7020-clients.md 7.2-7.3]:
  *

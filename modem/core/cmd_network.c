@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_network.c: the SIM, radio and bearer commands of the note's
+ * modem/core/cmd_network.c: the SIM, radio and bearer commands of the note's
  * section 3: AT+CPIN, AT+CSQ, AT+CGREG, AT+CEREG, AT+CGACT, AT+CGATT,
  * AT+COPS, AT+CGCONTRDP, AT+CFUN, AT*MCGDEFCONT, AT+CPSMS, AT+CLTS.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_ota_ext.c: AT+CFOTASRV, our vendor extension that names the
+ * modem/core/cmd_ota_ext.c: AT+CFOTASRV, our vendor extension that names the
  * FOTA server of AT+CFOTA=1/2/4 and the device's token for it.
  *
  * The SIM7020 has no such command: its FOTA server is built into the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_registration.c: the registration, address and status commands
+ * modem/core/cmd_registration.c: the registration, address and status commands
  * client libraries send at start-up besides the note's (spec
  * sim7020-clients.md sections 2-4): AT+CREG, AT+CGPADDR, AT+CENG,
  * AT+CBATCHK, AT+CGPIAF, AT+CRESET, AT+IPCONFIG, and AT+CGDCONT, the

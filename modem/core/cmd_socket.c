@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_socket.c: the module's native sockets, AT+CSO... [M105 ch.6;
+ * modem/core/cmd_socket.c: the module's native sockets, AT+CSO... [M105 ch.6;
  * TCPAN ch.3; spec sim7020-clients.md section 5]:
  *
  *   AT+CSOC=1,1,1           -> +CSOC: <id>, OK       (1 IPv4, 1 TCP / 2 UDP)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/cmd_tcpip.c: the SIM800-compatible TCP/IP application family,
+ * modem/core/cmd_tcpip.c: the SIM800-compatible TCP/IP application family,
  * AT+CIP... [M105 ch.7; TCPAN ch.4; spec sim7020-clients.md section 6].
  *
  * The family keeps its own state machine (AT+CIPSTATUS):

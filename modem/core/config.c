@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/config.c: the default module, the one of the application note:
+ * modem/core/config.c: the default module, the one of the application note:
  * a SIM7020C on CHN-UNICOM with APN "shnbiot", address 10.250.0.213
  * (10.250.0.253 at the next attach, as in the note's section 3.2), signal
  * "+CSQ: 20,0", attached at once, echo on, fast. `cfota modem` options

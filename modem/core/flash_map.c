@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/flash_map.c: the module's flash, as named areas (spec section 2.2).
+ * modem/core/flash_map.c: the module's flash, as named areas (spec section 2.2).
  *
  * One 4 MiB NOR device at absolute address 0x08000000 with 4 KiB blocks.
  * The note gives three addresses: the 600 KB FOTA partition

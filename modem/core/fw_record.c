@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/fw_record.c: what the module remembers in flash besides the
+ * modem/core/fw_record.c: what the module remembers in flash besides the
  * partitions: the size and version of the running image (AT+CGMR) and an
  * accepted AT+CFOTA=5 that has not finished (the note's promise that an
  * update interrupted by a power loss continues after reboot).

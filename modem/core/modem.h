@@ -192,7 +192,7 @@ struct modem_config {
     int echo;                 /* echo at power-on (ATE1) */
     const char *cflw_prompt;  /* bytes of the AT+CFLW data prompt */
     struct modem_io io;
-    struct modem_http_ops http; /* the network (http.h); start NULL: none */
+    struct modem_http_ops http; /* the network (modem_http.h); start NULL: none */
     /* The release key the module trusts (`cfota modem --trust`): NULL
      * takes unsigned packages; set, every update path refuses a package
      * not signed with it, before anything is written (the engine's

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/network.c: the simulated SIM and NB-IoT network.
+ * modem/core/network.c: the simulated SIM and NB-IoT network.
  *
  * Enough of a network for the bearer commands of the note's section 3:
  * the radio is switched by AT+CFUN, the SIM answers when it is inserted,

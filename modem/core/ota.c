@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/ota.c: AT+CFOTA=1..4 against a cfota server (ota.h has the
+ * modem/core/ota.c: AT+CFOTA=1..4 against a cfota server (ota.h has the
  * overview; docs/server-api.md the protocol; docs/modem.md the URCs).
  *
  * The run is driven by the HTTP events of the FOTA slot: the answer of a

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/ota.h: the module's over-the-air path, AT+CFOTA=1..4, against a
+ * modem/core/ota.h: the module's over-the-air path, AT+CFOTA=1..4, against a
  * cfota server (docs/server-api.md, device API).
  *
  * The note's module fetches its package from SIMCom's server, which is
  * built into its firmware; ours asks the server named by AT+CFOTASRV or
  * `cfota modem --fota-server` (an extension, docs/modem.md). One run of
  * AT+CFOTA=1 or =2 is a small state machine driven by HTTP events
- * (http.h, slot MODEM_HTTP_OTA_SLOT):
+ * (modem_http.h, slot MODEM_HTTP_OTA_SLOT):
  *
  *   check     GET /d/v1/check?imei=..&tok=..&ver=..[&want=..]
  *             none, or no answer        -> +CFOTA: No update package

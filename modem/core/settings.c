@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/settings.c: the settings the manual marks AUTO_SAVE: AT+IPR,
+ * modem/core/settings.c: the settings the manual marks AUTO_SAVE: AT+IPR,
  * AT*MCGDEFCONT (AUTO_SAVE_REBOOT), AT+CBATCHK, AT+CSOSENDFLAG,
  * AT+CSORCVFLAG and AT+CHTTPPARA, our extension AT+CFOTASRV, and the
  * progress of an over-the-air download (ota.h). They survive a power cycle, so the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/http_client.c: libcurl behind modem/http.h (http_client.h).
+ * modem/posix/http_client.c: libcurl behind modem/core/modem_http.h (http_client.h).
  *
  * One transfer object per request, in a list. The core may start or
  * cancel transfers from inside an event, and events are delivered from

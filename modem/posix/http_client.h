@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/http_client.h: the network of the emulated module, on libcurl's
- * multi interface: the host side of modem/http.h.
+ * modem/posix/http_client.h: the network of the emulated module, on libcurl's
+ * multi interface: the host side of modem/core/modem_http.h.
  *
  * It implements struct modem_http_ops for one module and reports each
  * transfer's events back to it. Nothing blocks: the runner (or a test)

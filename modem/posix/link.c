@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/link.c: the three wires of modem/link.h.
+ * modem/posix/link.c: the three wires of link.h.
  *
  * The pseudo-terminal is opened with posix_openpt; its slave is put in raw
  * mode (no CR/LF translation, no echo: the module does its own echo) and

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/link.h: the wire between the emulated module and its host: a
+ * modem/posix/link.h: the wire between the emulated module and its host: a
  * pseudo-terminal (what a serial program opens), stdin/stdout, or a TCP
  * port on 127.0.0.1. Each is a thin layer: it moves bytes and nothing
  * else; the module is in modem.h and the loop in runner.c.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/runner.c: the `cfota modem` process (runner.h).
+ * modem/posix/runner.c: the `cfota modem` process (runner.h).
  *
  * State directory: "flash.bin" (4 MiB, the module's NOR flash, written
  * through on every program and erase, so a kill leaves exactly what the

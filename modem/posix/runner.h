@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/runner.h: one emulated module as a process: `cfota modem`.
+ * modem/posix/runner.h: one emulated module as a process: `cfota modem`.
  *
  * The runner puts the pieces together: the state directory (the flash
  * file and the AUTO_SAVE settings), the first-start factory programming

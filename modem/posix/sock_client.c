@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/sock_client.c: POSIX sockets behind modem/sock.h (sock_client.h).
+ * modem/posix/sock_client.c: POSIX sockets behind modem/sock.h (sock_client.h).
  *
  * One non-blocking socket per slot. The core may open, send or close
  * from inside an event, so no op ever calls back into the core: a

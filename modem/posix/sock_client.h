@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modem/sock_client.h: the sockets of the emulated module on POSIX: the
+ * modem/posix/sock_client.h: the sockets of the emulated module on POSIX: the
  * host side of modem/sock.h, beside the HTTP client (http_client.h).
  *
  * It implements struct modem_sock_ops for one module with non-blocking
