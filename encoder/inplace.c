@@ -114,26 +114,6 @@ static uint32_t moved(const struct tindex *x, uint64_t s, uint32_t p, uint32_t e
     return i;
 }
 
-void inplace_old_pieces(const struct cfota_oplist *ops, uint32_t seg,
-                        void (*f)(void *ctx, uint32_t k, uint64_t s, uint32_t len), void *ctx)
-{
-    size_t q;
-    for (q = 0; q < ops->n; q++) {
-        const struct cfota_op *op = &ops->v[q];
-        uint32_t p = op->pos, end = op->pos + op->len;
-        if (op->kind != CFOTA_OP_OLD)
-            continue;
-        while (p < end) {
-            uint32_t k = p / seg, run = min32(end, (k + 1) * seg) - p;
-            uint64_t s = (uint64_t)op->src + (p - op->pos), edge = (s / seg + 1) * seg;
-            if (edge - s < run)
-                run = (uint32_t)(edge - s);
-            f(ctx, k, s, run);
-            p += run;
-        }
-    }
-}
-
 /* The "segment k reads n bytes under segment j" matrix being built. */
 struct reads {
     uint64_t *w;

@@ -9,27 +9,12 @@
 #include <stdint.h>
 
 #include "coder.h"
+#include "seg_order.h"
 #include "stash.h"
 
 struct inplace_stats {
     uint64_t conflict_bytes; /* copy bytes that had to become literals */
 };
-
-/* The order in which a device will apply the segments, and its inverse. */
-struct inplace_plan {
-    uint32_t seg, n;     /* segment size and count */
-    uint32_t *order;     /* n segment indices, in application order */
-    uint32_t *rank;      /* rank[index] = position in order */
-    /* Base ranges the device saves before they are overwritten (NULL:
-     * none); a copy may read them until their last reader. */
-    const struct stash_plan *stash;
-};
-
-/* Call f(ctx, k, s, len) for every piece of a base copy of ops that lies
- * in one target segment k and reads base bytes [s, s+len) under one
- * segment (seg bytes each): the unit in which in-place conflicts arise. */
-void inplace_old_pieces(const struct cfota_oplist *ops, uint32_t seg,
-                        void (*f)(void *ctx, uint32_t k, uint64_t s, uint32_t len), void *ctx);
 
 /* Choose the order from a first parse (ops): greedily, the segment whose
  * overwriting hurts the remaining ones least goes next. */

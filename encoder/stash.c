@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inplace.h"
+#include "seg_order.h"
 
 /* Needs closer than this under one segment become one entry. */
 #define MERGE_GAP 2048u

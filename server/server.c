@@ -30,8 +30,6 @@ static int64_t system_clock(void *ctx)
     return (int64_t)time(NULL);
 }
 
-int64_t server_now(const struct cfota_server *s) { return s->clock(s->clock_ctx); }
-
 static int keep_object(void *ctx, const char *sha)
 {
     struct store *st = ctx;
