@@ -118,7 +118,7 @@ static void rig_advance(struct rig *r, uint64_t ms)
  * mode, and the module must answer. */
 static void assert_answers(struct rig *r)
 {
-    static const char ok[] = "\r\nOK\r\n";
+    static const char ok[] = "\r\nOK\r\n", settle[] = "ATQ0\rATV1\rATE0\rAT\r";
     int tries;
     for (tries = 0; tries < 3; tries++) {
         rig_advance(r, 200000);
@@ -127,7 +127,7 @@ static void assert_answers(struct rig *r)
         memset(r->tail, 0, sizeof r->tail);
         /* Result codes back on and in words (the input may have sent
          * ATQ1 or ATV0), echo off, then the question. */
-        modem_input(&r->m, "ATQ0\rATV1\rATE0\rAT\r", 20, r->now);
+        modem_input(&r->m, settle, sizeof settle - 1, r->now);
         rig_advance(r, 200000);
         if (!memcmp(r->tail + sizeof r->tail - 6, ok, 6))
             return;
