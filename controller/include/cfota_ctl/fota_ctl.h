@@ -40,7 +40,7 @@
  * Time: the flows only wait through the link's read callback and measure
  * time with now_ms; every wait has a limit from struct cfota_ctl_config.
  *
- * RAM: struct cfota_ctl is at most CFOTA_CTL_RAM_MAX (1680) bytes with
+ * RAM: struct cfota_ctl is at most CFOTA_CTL_RAM_MAX (1736) bytes with
  * the default sizes (the AT channel, a 512-byte CFLW chunk, the MD5 state,
  * a command line); struct cfota_ctl_report CFOTA_CTL_REPORT_RAM_MAX (128);
  * struct cfota_ctl_bearer_info CFOTA_CTL_BEARER_RAM_MAX (128); struct
@@ -67,13 +67,13 @@ extern "C" {
 #endif
 
 #define CFOTA_CTL_VERSION_MAX 32  /* bytes kept of an AT+CGMR answer, NUL included */
-#define CFOTA_CTL_CMD_MAX 200     /* longest command line (AT+CHTTPTOFS with its path) */
+#define CFOTA_CTL_CMD_MAX 256     /* longest command line (AT+CHTTPSEND with a Range header) */
 #define CFOTA_CTL_CHUNK_MAX 512   /* AT+CFLW writes at most 512 bytes (manual) */
 #define CFOTA_CTL_BLOCK 4096u     /* flash block of AT+CFLE */
 #define CFOTA_CTL_PACKAGE_MAX 593920u /* the update partition: 145 blocks of 4 KB */
 
 /* RAM bounds, sizeof with the default sizes (see the top of this file). */
-#define CFOTA_CTL_RAM_MAX 1680u
+#define CFOTA_CTL_RAM_MAX 1736u
 #define CFOTA_CTL_REPORT_RAM_MAX 128u
 #define CFOTA_CTL_BEARER_RAM_MAX 128u
 #define CFOTA_CTL_STATUS_RAM_MAX 48u
