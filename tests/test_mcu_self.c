@@ -15,10 +15,13 @@
  * Covered: the whole flow (check, download in Range pieces, apply,
  * reboot, report recorded by the server); a power cut of the MCU at a
  * sample of flash operations over download and update, each followed by
- * boots until done; a module reset during the download, resumed by Range
- * from the last block written; nothing offered; a package refused by the
+ * boots until done (every operation, for a delta in one range and a full
+ * image in 4 KiB ranges); a module reset and a network loss (the server
+ * gone and back) during the download, resumed by Range from the last
+ * block written; `cfota device` as a process cut and restarted; nothing offered; a package refused by the
  * device library (unsigned with a key, wrong product) with the image
- * untouched and the failure reported.
+ * untouched and the failure reported, and a signed package changed in
+ * flash refused by its signature with nothing but the record erased.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -48,6 +51,10 @@ struct link {
     uint64_t kill_at; /* rx count at which the module is power-cycled; 0 none */
     const struct modem_run_options *opts;
     int resets;
+    uint64_t drop_at; /* rx count at which the network is lost; 0 none */
+    int down;         /* lost until the module reports the failure */
+    void (*drop)(void *ctx, int up);
+    void *drop_ctx;
 };
 
 static uint32_t now_ms(void *ctx)
@@ -90,6 +97,11 @@ static int mcu_read(void *ctx, void *buf, size_t cap, uint32_t timeout_ms)
         pty_start(l->emu, l->opts);
         l->resets++;
     }
+    if (l->drop_at && l->rx >= l->drop_at) {
+        l->drop_at = 0;
+        l->down = 1;
+        l->drop(l->drop_ctx, 0);
+    }
     pf.fd = l->emu->fd;
     pf.events = POLLIN;
     if (poll(&pf, 1, (int)timeout_ms) <= 0)
@@ -100,6 +112,10 @@ static int mcu_read(void *ctx, void *buf, size_t cap, uint32_t timeout_ms)
     if (n <= 0)
         return -1;
     l->rx += (uint64_t)n;
+    if (l->down && memmem(buf, (size_t)n, "+CHTTPERR", 9)) {
+        l->down = 0; /* the module saw it: the network comes back */
+        l->drop(l->drop_ctx, 1);
+    }
     return (int)n;
 }
 
@@ -190,11 +206,16 @@ static void release_v2(struct world *w)
 /* One boot of the MCU: what the boot stage and the application do. */
 static int boot(struct world *w, struct cfota_self_report *rep)
 {
+    int r, app = mcu_board_image(&w->board, w->version) == 0;
+    /* A cut inside the in-place apply leaves no valid header: the boot
+     * stage's pending update must run before anything reads it. */
+    if (!app)
+        w->version[0] = '\0';
     w->scfg.update = w->board.cfg;
-    if (mcu_board_image(&w->board, w->version) != 0)
-        fail_msg("the image area holds no application: a brick");
-    w->scfg.update.image_size = w->board.cfg.image_size;
-    return cfota_self_run(&w->self, &w->scfg, rep);
+    r = cfota_self_run(&w->self, &w->scfg, rep);
+    if (!app && r != CFOTA_SELF_REBOOT && flashsim_powered(w->board.sim))
+        fail_msg("the image area holds no application and no update is pending: a brick (%d)", r);
+    return r;
 }
 
 static void assert_image(struct world *w, const struct bytes *img)
@@ -322,6 +343,53 @@ static void test_module_reset_resumed(void **state)
     free(w);
 }
 
+/* The network goes (up 0): the server stops, every connection with it;
+ * and comes back (up 1) on the same port and store. */
+static void network_loss(void *ctx, int up)
+{
+    struct world *w = ctx;
+    struct cfota_server_config cfg;
+    static unsigned port;
+    char err[256];
+    if (!up) {
+        port = cfota_server_port(w->h.srv);
+        cfota_server_stop(w->h.srv);
+        w->h.srv = NULL;
+        return;
+    }
+    memset(&cfg, 0, sizeof cfg);
+    cfg.port = port;
+    cfg.data_dir = w->h.dir;
+    cfg.admin_token = TEST_ADMIN_TOKEN;
+    cfg.threads = 2;
+    w->h.srv = cfota_server_start(&cfg, err, sizeof err);
+    if (!w->h.srv)
+        fail_msg("the server did not come back: %s", err);
+    w->link.resets++;
+}
+
+static void test_network_loss_resumed(void **state)
+{
+    struct world *w = malloc(sizeof *w);
+    struct cfota_self_report rep;
+    (void)state;
+    world_start(w, NULL);
+    release(w, 0);
+    w->scfg.range_size = MCU_PAGE;
+    w->link.drop = network_loss;
+    w->link.drop_ctx = w;
+    w->link.drop_at = 9000; /* serial bytes: after the first pieces */
+    assert_int_equal(boot(w, &rep), CFOTA_SELF_REBOOT);
+    assert_int_equal(w->link.resets, 1);
+    assert_true(rep.retries >= 1);
+    assert_true(rep.received < rep.size + MCU_PAGE);
+    assert_image(w, &w->v2);
+    assert_int_equal(boot(w, &rep), CFOTA_SELF_REPORTED);
+    assert_reported(w, "succeeded");
+    world_stop(w);
+    free(w);
+}
+
 /* The MCU's power goes at flash operation cut of a boot; boots follow
  * until the update is reported. Returns the operations of an uncut run. */
 static void cut_run(struct world *w, uint64_t cut)
@@ -356,31 +424,25 @@ static void cut_run(struct world *w, uint64_t cut)
     assert_image(w, &w->v2);
 }
 
-static void test_mcu_power_cuts(void **state)
+/* A cut at each flash operation of an update: base 1 a delta
+ * in one range, base 0 a full image in ranges of range bytes. */
+static void power_cuts(int base, uint32_t range)
 {
     struct world *w = malloc(sizeof *w);
     struct cfota_self_report rep;
     uint64_t total, cut;
     unsigned n = 0;
-    (void)state;
     world_start(w, NULL);
-    release_v2(w);
+    release(w, base);
+    w->scfg.range_size = range;
     /* An uncut run counts the operations to sample from. */
     assert_int_equal(boot(w, &rep), CFOTA_SELF_REBOOT);
     assert_int_equal(boot(w, &rep), CFOTA_SELF_REPORTED);
     total = flashsim_stats(w->board.sim)->ops;
     assert_true(total > 20);
-    /* Back to V1 for each cut: the image, the journal and the record
-     * blank, as a fresh board. */
-    for (cut = 0; cut < total; cut += total / 9 + 1, n++) {
-        char err[128];
-        mcu_board_close(&w->board);
-        assert_int_equal(mcu_board_open(&w->board, NULL, w->v1.p, w->v1.n, err, sizeof err), 0);
-        w->scfg.record = w->board.record;
-        cut_run(w, cut);
-    }
-    /* And the last operations, where the engine finishes. */
-    for (cut = total - 3; cut < total; cut++, n++) {
+    /* A cut at every flash operation, each on a fresh board back on V1
+     * (image, journal and record as from the factory). */
+    for (cut = 0; cut < total; cut++, n++) {
         char err[128];
         mcu_board_close(&w->board);
         assert_int_equal(mcu_board_open(&w->board, NULL, w->v1.p, w->v1.n, err, sizeof err), 0);
@@ -393,6 +455,83 @@ static void test_mcu_power_cuts(void **state)
     free(w);
 }
 
+static void test_mcu_power_cuts_delta(void **state)
+{
+    (void)state;
+    power_cuts(1, 0);
+}
+
+static void test_mcu_power_cuts_full_image(void **state)
+{
+    (void)state;
+    power_cuts(0, MCU_PAGE);
+}
+
+/* Keys for a signing server: dir, the private key and its .pub. */
+struct keys {
+    char dir[64], key[96], pub[100];
+};
+
+static void make_keys(struct keys *k)
+{
+    char why[256];
+    snprintf(k->dir, sizeof k->dir, "/tmp/cfota-mcukey-XXXXXX");
+    assert_non_null(mkdtemp(k->dir));
+    snprintf(k->key, sizeof k->key, "%s/rel", k->dir);
+    snprintf(k->pub, sizeof k->pub, "%s/rel.pub", k->dir);
+    assert_int_equal(host_keygen(k->key, why, sizeof why), 0);
+}
+
+/* A signed package changed in the MCU's flash after its download (the
+ * power went just before the engine's first write): the signature check
+ * refuses it with the image untouched. */
+static void test_tampered_refused(void **state)
+{
+    struct world *w = malloc(sizeof *w);
+    struct cfota_server_config cfg;
+    struct cfota_self_report rep;
+    struct cfota_mbedtls_key key;
+    struct cfota_verifier v;
+    struct keys k;
+    char why[256], err[128];
+    uint64_t download_ops, before;
+    uint8_t byte;
+    (void)state;
+    make_keys(&k);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.sign_key = k.key;
+    world_start(w, &cfg);
+    release(w, 0);
+    assert_int_equal(host_verifier_load(k.pub, &key, &v, why, sizeof why), 0);
+    w->board.cfg.policy.verifier = &v;
+    /* A product the package is not for: signature passes, product is
+     * refused, and the record's erase is the one operation after the
+     * download's. */
+    w->board.cfg.policy.product_id = 0x4D434B31u;
+    assert_int_equal(boot(w, &rep), CFOTA_SELF_ENGINE + CFOTA_E_PRODUCT);
+    assert_image(w, &w->v1);
+    download_ops = flashsim_stats(w->board.sim)->ops - 1;
+
+    mcu_board_close(&w->board);
+    assert_int_equal(mcu_board_open(&w->board, NULL, w->v1.p, w->v1.n, err, sizeof err), 0);
+    w->scfg.record = w->board.record;
+    w->board.cfg.policy.verifier = &v;
+    flashsim_set_power_cut(w->board.sim, download_ops, 1);
+    (void)boot(w, &rep);
+    assert_false(flashsim_powered(w->board.sim));
+    flashsim_power_on(w->board.sim);
+    byte = (uint8_t)(flashsim_data(w->board.sim)[MCU_PACKAGE + rep.size / 2] ^ 0x10u);
+    assert_int_equal(flashsim_write_raw(w->board.sim, MCU_PACKAGE + rep.size / 2, &byte, 1), 0);
+    before = flashsim_stats(w->board.sim)->erases;
+    assert_int_equal(boot(w, &rep), CFOTA_SELF_ENGINE + CFOTA_E_SIGNATURE);
+    assert_int_equal(flashsim_stats(w->board.sim)->erases, before + 1); /* the record's only */
+    assert_image(w, &w->v1);
+    assert_reported(w, "failed");
+    harness_rm_tree(k.dir);
+    world_stop(w);
+    free(w);
+}
+
 /* A device with a key refuses the server's unsigned package before any
  * erase of its image, and says so to the server. */
 static void test_unsigned_refused(void **state)
@@ -401,23 +540,20 @@ static void test_unsigned_refused(void **state)
     struct cfota_self_report rep;
     struct cfota_mbedtls_key key;
     struct cfota_verifier v;
-    char dir[64], path[128], why[256];
+    struct keys k;
+    char why[256];
     int r;
     (void)state;
     world_start(w, NULL);
-    snprintf(dir, sizeof dir, "/tmp/cfota-mcukey-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/rel", dir);
-    assert_int_equal(host_keygen(path, why, sizeof why), 0);
-    strcat(path, ".pub");
-    assert_int_equal(host_verifier_load(path, &key, &v, why, sizeof why), 0);
+    make_keys(&k);
+    assert_int_equal(host_verifier_load(k.pub, &key, &v, why, sizeof why), 0);
     release_v2(w);
     w->board.cfg.policy.verifier = &v;
     r = boot(w, &rep);
     assert_int_equal(r, CFOTA_SELF_ENGINE + CFOTA_E_UNSIGNED);
     assert_image(w, &w->v1);
     assert_reported(w, "failed");
-    harness_rm_tree(dir);
+    harness_rm_tree(k.dir);
     world_stop(w);
     free(w);
 }
@@ -438,6 +574,58 @@ static void test_wrong_product_refused(void **state)
     free(w);
 }
 
+/* `cfota device` as a process, the MCU's power cut at a flash operation
+ * of the download: the second run is the next boot and finishes. */
+static int device_run(struct world *w, const char *flash_dir, const char *cut)
+{
+    const char *bin = getenv("CFOTA_BIN");
+    char tty[320], img[512];
+    pid_t pid;
+    int ws;
+    snprintf(tty, sizeof tty, "%s/tty", w->h.dir);
+    snprintf(img, sizeof img, "%s", image_path(M4APP_V1));
+    assert_non_null(bin);
+    pid = test_fork();
+    if (pid == 0) {
+        const char *argv[] = {bin, "device", "--port", tty, "--firmware", img, "--version", V1,
+                              "--server", w->h.base, "--state", flash_dir, "--imei", IMEI,
+                              "--token", w->token, "--range", "4K", cut ? "--power-cut-after" : NULL,
+                              cut, NULL};
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    test_reaped(pid);
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+}
+
+static void test_device_command_power_cut(void **state)
+{
+    struct world *w = malloc(sizeof *w);
+    char dir[320], path[400];
+    struct bytes flash = {0};
+    (void)state;
+    world_start(w, NULL);
+    /* The module again, with a link the tool can open by name. */
+    pty_kill(&w->emu);
+    snprintf(path, sizeof path, "%s/tty", w->h.dir);
+    w->mo.symlink = path;
+    pty_start(&w->emu, &w->mo);
+    release(w, 0);
+    snprintf(dir, sizeof dir, "%s/mcu", w->h.dir);
+    assert_int_equal(device_run(w, dir, "3"), 75);  /* inside the download */
+    assert_int_equal(device_run(w, dir, NULL), 0);
+    snprintf(path, sizeof path, "%s/flash.bin", dir);
+    assert_int_equal(bytes_read_file(&flash, path), 0);
+    assert_memory_equal(flash.p + MCU_IMAGE, w->v2.p, w->v2.n);
+    bytes_free(&flash);
+    assert_reported(w, "succeeded");
+    world_stop(w);
+    free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,9 +634,13 @@ int main(void)
         cmocka_unit_test_teardown(test_serial_overhead, test_teardown_children),
         cmocka_unit_test_teardown(test_nothing_offered, test_teardown_children),
         cmocka_unit_test_teardown(test_module_reset_resumed, test_teardown_children),
+        cmocka_unit_test_teardown(test_network_loss_resumed, test_teardown_children),
         cmocka_unit_test_teardown(test_unsigned_refused, test_teardown_children),
         cmocka_unit_test_teardown(test_wrong_product_refused, test_teardown_children),
-        cmocka_unit_test_teardown(test_mcu_power_cuts, test_teardown_children),
+        cmocka_unit_test_teardown(test_tampered_refused, test_teardown_children),
+        cmocka_unit_test_teardown(test_mcu_power_cuts_delta, test_teardown_children),
+        cmocka_unit_test_teardown(test_mcu_power_cuts_full_image, test_teardown_children),
+        cmocka_unit_test_teardown(test_device_command_power_cut, test_teardown_children),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
