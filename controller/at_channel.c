@@ -144,17 +144,6 @@ static int at_line_start(const struct cfota_at *at)
     return 1;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Whether the line so far is a hex data line past its last field. */
 static int in_hex(const struct cfota_at *at)
 {
@@ -175,7 +164,7 @@ static void hex_track(struct cfota_at *at, char c)
 /* One character of a hex line's data; out collects decoded bytes. */
 static void hex_char(struct cfota_at *at, char c, uint8_t *out, size_t *n_out)
 {
-    int d = hex_digit(c);
+    int d = cfota_at_hex_digit(c);
     if (d < 0 || at->hex_bad) {
         at->hex_bad = 1;
         return;

@@ -343,8 +343,7 @@ static int unhex(const char *h, uint8_t *out, size_t n)
 {
     size_t i;
     for (i = 0; i < 2 * n; i++) {
-        char c = h[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        int d = cfota_at_hex_digit(h[i]);
         if (d < 0)
             return -1;
         out[i / 2] = (uint8_t)(i % 2 ? out[i / 2] | d : d << 4);

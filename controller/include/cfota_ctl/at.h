@@ -265,6 +265,9 @@ unsigned cfota_at_lost(const struct cfota_at *at);
 /* Field idx (from 0) as an unsigned decimal number (at most 4294967295).
  * Returns 0, or -1 if the field is missing, empty or not a number. */
 int cfota_at_field_uint(const char *s, unsigned idx, uint32_t *out);
+/* The value 0..15 of a hex digit (either case), -1 for any other char:
+ * the one hex reader of the library (hex data lines, MD5s, package ids). */
+int cfota_at_hex_digit(char c);
 
 /* Field idx as a signed decimal number (e.g. +CHTTPERR's -5).
  * Returns 0, or -1 if missing or not a number. */
