@@ -183,7 +183,8 @@ static void release(struct world *w, int base)
     if (base)
         upload_image(&w->h, M4APP_V1, V1);
     upload_image(&w->h, M4APP_V2, V2);
-    assert_int_equal(admin_status(&w->h, "POST", "/admin/v1/releases?target=" V2, NULL), 201);
+    assert_int_equal(admin_status(&w->h, "POST", "/admin/v1/releases?product=" TEST_PRODUCT "&target=" V2, NULL), 201);
+    assert_int_equal(enrol_in(&w->h, IMEI, TEST_PRODUCT), 200);
     device_path(&w->h, path, sizeof path, "check", IMEI, "ver=" V1);
     for (tries = 0; tries < 3000; tries++) {
         struct answer a;
@@ -313,6 +314,7 @@ static void test_nothing_offered(void **state)
     (void)state;
     world_start(w, NULL);
     upload_image(&w->h, M4APP_V1, V1);
+    assert_int_equal(enrol_in(&w->h, IMEI, TEST_PRODUCT), 200);
     assert_int_equal(boot(w, &rep), CFOTA_SELF_NO_UPDATE);
     assert_int_equal(flashsim_stats(w->board.sim)->ops, 0);
     assert_image(w, &w->v1);
