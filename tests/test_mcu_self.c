@@ -19,7 +19,8 @@
  * image in 4 KiB ranges); a module reset and a network loss (the server
  * gone and back) during the download, resumed by Range from the last
  * block written; `cfota device` as a process cut and restarted; nothing offered; a package refused by the
- * device library (unsigned with a key, wrong product) with the image
+ * device library (unsigned with a key, wrong product, an image that is not
+ * the version it claims: wrong base) with the image
  * untouched and the failure reported, and a signed package changed in
  * flash refused by its signature with nothing but the record erased.
  */
@@ -560,6 +561,29 @@ static void test_unsigned_refused(void **state)
     free(w);
 }
 
+/* An image that is not the version it says (one byte changed past its
+ * header): the delta for that version is refused by the base check,
+ * before any erase. */
+static void test_wrong_base_refused(void **state)
+{
+    struct world *w = malloc(sizeof *w);
+    struct cfota_self_report rep;
+    uint32_t at;
+    uint8_t byte;
+    (void)state;
+    world_start(w, NULL);
+    at = (uint32_t)w->v1.n / 2;
+    release_v2(w);
+    byte = (uint8_t)(w->v1.p[at] & 0xFEu) == w->v1.p[at] ? (uint8_t)(w->v1.p[at] | 1u) : (uint8_t)(w->v1.p[at] & 0xFEu);
+    assert_int_equal(flashsim_write_raw(w->board.sim, MCU_IMAGE + at, &byte, 1), 0);
+    w->v1.p[at] = byte; /* what the image must still be afterwards */
+    assert_int_equal(boot(w, &rep), CFOTA_SELF_ENGINE + CFOTA_E_WRONG_BASE);
+    assert_image(w, &w->v1);
+    assert_reported(w, "failed");
+    world_stop(w);
+    free(w);
+}
+
 /* A package for another product is refused the same way. */
 static void test_wrong_product_refused(void **state)
 {
@@ -638,6 +662,7 @@ int main(void)
         cmocka_unit_test_teardown(test_module_reset_resumed, test_teardown_children),
         cmocka_unit_test_teardown(test_network_loss_resumed, test_teardown_children),
         cmocka_unit_test_teardown(test_unsigned_refused, test_teardown_children),
+        cmocka_unit_test_teardown(test_wrong_base_refused, test_teardown_children),
         cmocka_unit_test_teardown(test_wrong_product_refused, test_teardown_children),
         cmocka_unit_test_teardown(test_tampered_refused, test_teardown_children),
         cmocka_unit_test_teardown(test_mcu_power_cuts_delta, test_teardown_children),
