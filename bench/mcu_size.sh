@@ -9,7 +9,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+trap '[ -n "${KEEP_OUT:-}" ] && echo "kept $out" >&2 || rm -rf "$out"' EXIT
 cc=arm-none-eabi-gcc
 flags=(-Os -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -std=c99 -pedantic -Wall -Wextra -Werror
        -Wno-unused-parameter -ffunction-sections -fdata-sections -fstack-usage -fcallgraph-info=su
@@ -44,6 +44,7 @@ cat > "$out/sizes.c" <<'C'
 #include "cfota_ctl/at.h"
 #include "cfota_ctl/fota_ctl.h"
 #include "cfota_ctl/md5.h"
+#include "cfota_ctl/self_update.h"
 #define SIZE(name, type, max) const unsigned long name = sizeof(type); \
     typedef char name##_within_bound[sizeof(type) <= (max) ? 1 : -1];
 SIZE(sizeof_cfota_dec, struct cfota_dec, CFOTA_DEC_RAM_MAX)
@@ -55,17 +56,38 @@ SIZE(sizeof_cfota_ctl_report, struct cfota_ctl_report, CFOTA_CTL_REPORT_RAM_MAX)
 SIZE(sizeof_cfota_ctl_bearer_info, struct cfota_ctl_bearer_info, CFOTA_CTL_BEARER_RAM_MAX)
 SIZE(sizeof_cfota_ctl_status, struct cfota_ctl_status, CFOTA_CTL_STATUS_RAM_MAX)
 SIZE(sizeof_cfota_md5, struct cfota_md5, CFOTA_MD5_RAM)
+SIZE(sizeof_cfota_self, struct cfota_self, CFOTA_SELF_RAM_MAX)
 C
 $cc "${flags[@]}" -Wno-unused-local-typedefs -c "$out/sizes.c" -o "$out/sizes.o"
 echo
 echo "## RAM (struct sizes on the target, each within its header's bound)"
 echo
 for sym in sizeof_cfota_dec sizeof_cfota_update sizeof_cfota_models sizeof_cfota_at sizeof_cfota_ctl \
-           sizeof_cfota_ctl_report sizeof_cfota_ctl_bearer_info sizeof_cfota_ctl_status sizeof_cfota_md5; do
+           sizeof_cfota_ctl_report sizeof_cfota_ctl_bearer_info sizeof_cfota_ctl_status sizeof_cfota_md5 sizeof_cfota_self; do
   # The value of each constant: read it from the object's .rodata.
   v=$(arm-none-eabi-objdump -s -j ".rodata.$sym" "$out/sizes.o" 2>/dev/null | awk '/^ 0000/ { print $2 }')
   [ -n "$v" ] && printf -- '- %s: %d bytes\n' "${sym#sizeof_}" "$((16#${v:6:2}${v:4:2}${v:2:2}${v:0:2}))"
 done
+
+# The MCU's self-update build as a firmware links it: every controller
+# flow, the decoder, the in-place engine and this flow, with unused
+# sections dropped (issue 17's budget: 16 KiB flash, 8 KiB RAM).
+echo
+echo "## The MCU self-update firmware part (controller + decoder + engine + flow)"
+echo
+cat > "$out/self_main.c" <<'C'
+#include "cfota_ctl/self_update.h"
+static struct cfota_self self;
+int main(void);
+int main(void) { extern const struct cfota_self_config *self_cfg; return cfota_self_run(&self, self_cfg, 0); }
+C
+if $cc "${flags[@]}" -c "$out/self_main.c" -o "$out/self_main.o" &&
+   $cc -mcpu=cortex-m4 -mthumb -Os -Wl,--gc-sections -Wl,--defsym=self_cfg=0 -nostartfiles --specs=nano.specs \
+       -Wl,-e,main "$out/self_main.o" "$out"/lib/*.o "$out"/controller/*.o -o "$out/self.elf" 2> "$out/self.err"; then
+  arm-none-eabi-size "$out/self.elf" | awk 'NR > 1 { printf "- flash (text + data): %d bytes\n- RAM (data + bss, the state struct included): %d bytes\n", $1 + $2, $2 + $3 }'
+else
+  echo "- link failed:"; sed 's/^/    /' "$out/self.err"
+fi
 
 echo
 echo "## Worst-case stack per entry point (bytes, callbacks not included)"

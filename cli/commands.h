@@ -23,6 +23,7 @@ int cmd_push(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_bearer(int argc, char **argv);
 int cmd_at(int argc, char **argv);
+int cmd_device(int argc, char **argv);
 int cmd_modem(int, char **);
 int cmd_server(int argc, char **argv);
 int cmd_admin(int argc, char **argv);

@@ -34,6 +34,7 @@ static const struct command commands[] = {
     {"update", cmd_update, "update a module over the air (--ota) or over HTTP (--http URL)"},
     {"bearer", cmd_bearer, "check (and set up) a module's network bearer"},
     {"at", cmd_at, "send AT commands to a module and print the answers"},
+    {"device", cmd_device, "run an emulated application MCU that updates itself through a module"},
 };
 
 struct external {

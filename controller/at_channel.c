@@ -144,12 +144,75 @@ static int at_line_start(const struct cfota_at *at)
     return 1;
 }
 
+/* Whether the line so far is a hex data line past its last field. */
+static int in_hex(const struct cfota_at *at)
+{
+    return at->hex_fn && at->hex_commas == at->hex_fields && at->hex_fields > 0;
+}
+
+/* Count the fields of a line that starts with the hex prefix. */
+static void hex_track(struct cfota_at *at, char c)
+{
+    size_t plen;
+    if (!at->hex_fn || c != ',' || at->line_cut)
+        return;
+    plen = strlen(at->hex_prefix);
+    if (at->line_len >= plen && memcmp(at->line, at->hex_prefix, plen) == 0)
+        at->hex_commas++;
+}
+
+/* One character of a hex line's data; out collects decoded bytes. */
+static void hex_char(struct cfota_at *at, char c, uint8_t *out, size_t *n_out)
+{
+    int d = cfota_at_hex_digit(c);
+    if (d < 0 || at->hex_bad) {
+        at->hex_bad = 1;
+        return;
+    }
+    if (!(at->hex_nib & 0x80u)) {
+        at->hex_nib = (uint8_t)(0x80u | d);
+        return;
+    }
+    out[(*n_out)++] = (uint8_t)(((at->hex_nib & 0x0Fu) << 4) | (unsigned)d);
+    at->hex_nib = 0;
+    at->hex_bytes++;
+    if (*n_out == 16) {
+        at->hex_fn(at->hex_ctx, out, *n_out, 0);
+        *n_out = 0;
+    }
+}
+
+/* The end of a hex line: the last bytes, then the verdict. */
+static void hex_end(struct cfota_at *at, uint8_t *out, size_t *n_out)
+{
+    if (*n_out)
+        at->hex_fn(at->hex_ctx, out, *n_out, 0);
+    *n_out = 0;
+    at->hex_fn(at->hex_ctx, NULL, at->hex_bytes, at->hex_bad || (at->hex_nib & 0x80u) ? -1 : 1);
+}
+
+void cfota_at_set_hex(struct cfota_at *at, const char *prefix, unsigned fields,
+                      void (*fn)(void *ctx, const uint8_t *bytes, size_t n, int end), void *ctx)
+{
+    at->hex_fn = prefix ? fn : NULL;
+    at->hex_prefix = prefix;
+    at->hex_ctx = ctx;
+    at->hex_fields = (uint8_t)(fields > 255 ? 255 : fields);
+    at->hex_commas = at->hex_nib = at->hex_bad = 0;
+    at->hex_bytes = 0;
+}
+
 static void feed(struct cfota_at *at, const uint8_t *b, size_t n)
 {
-    size_t i;
+    uint8_t out[16];
+    size_t i, n_out = 0;
     for (i = 0; i < n; i++) {
         char c = (char)b[i];
         if (c == '\r' || c == '\n') {
+            if (in_hex(at))
+                hex_end(at, out, &n_out);
+            at->hex_commas = at->hex_nib = at->hex_bad = 0;
+            at->hex_bytes = 0;
             if (at->line_len || at->line_cut)
                 on_line(at);
             at->line_len = 0;
@@ -162,13 +225,20 @@ static void feed(struct cfota_at *at, const uint8_t *b, size_t n)
             at->line_len = 0;
             continue;
         }
+        if (in_hex(at)) {
+            hex_char(at, c, out, &n_out);
+            continue;
+        }
         if (b[i] < 0x20 || b[i] > 0x7e)
             c = '?';
+        hex_track(at, c);
         if (at->line_len < CFOTA_AT_LINE_MAX)
             at->line[at->line_len++] = c;
         else
             at->line_cut = 1;
     }
+    if (n_out)
+        at->hex_fn(at->hex_ctx, out, n_out, 0);
 }
 
 static int done(const struct cfota_at *at, int until)

@@ -94,3 +94,14 @@ int cfota_at_field_str(const char *s, unsigned idx, char *out, size_t cap)
     out[n] = '\0';
     return (int)n;
 }
+
+int cfota_at_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

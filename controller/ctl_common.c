@@ -232,11 +232,9 @@ int ctl_is_md5(const char *s)
     unsigned i;
     if (!s)
         return 0;
-    for (i = 0; i < 32; i++) {
-        char c = s[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+    for (i = 0; i < 32; i++)
+        if (cfota_at_hex_digit(s[i]) < 0)
             return 0;
-    }
     return s[32] == '\0';
 }
 

@@ -36,8 +36,9 @@ LIB_MODEL = {"lib/prob.h", "lib/hist.h", "lib/symbols.inc"}
 RULES = {
     "include/cfota/": [],
     "lib/": ["include/cfota/"],
-    "controller/include/": [],
-    "controller/": ["controller/include/"],
+    "controller/include/": ["include/cfota/"],
+    # The MCU's self-update flow (ctl_self.c) drives the device library.
+    "controller/": ["controller/include/", "include/cfota/"],
     "util/": ["include/cfota/", "port/"],
     "port/": ["include/cfota/"],
     "examples/": ["include/cfota/"],

@@ -9,7 +9,9 @@
 #   2. through the hardware interface (section 5: AT+CFLE/CFLW, AT+CFOTA=5),
 #   3. through HTTP  (section 6: AT+CHTTPTOFS, AT+CFOTA=5);
 # each module rewrites its firmware in place, power-fail safe, and reports
-# the result (AT+CFOTA=4); at the end the server shows what it saw.
+# the result (AT+CFOTA=4); then the product's own MCU (`cfota device`)
+# updates its application through a fourth module; at the end the server
+# shows what it saw, the MCU's report beside the modules'.
 #
 # The firmware is the repository's own example (examples/m4app, built
 # with the rest): release 1.0.0 updated to 1.1.0. Other images may be
@@ -62,7 +64,7 @@ for _ in $(seq 200); do
 done
 "$cfota" admin packages
 
-imeis=(867723030000001 867723030000002 867723030000003)
+imeis=(867723030000001 867723030000002 867723030000003 867723030000004)
 declare -A token
 for imei in "${imeis[@]}"; do
   token[$imei]=$("$cfota" admin enrol "$imei" --product demo | grep -o '"token":"[0-9a-f]*"' | cut -d'"' -f4)
@@ -96,6 +98,15 @@ step "Path 3, HTTP (note section 6): the module downloads the package into its u
 start_module http "${imeis[2]}"
 http_url="$url$(curl -fsS "$url/d/v1/check?imei=${imeis[2]}&tok=${token[${imeis[2]}]}&ver=$v_old" | sed -n 's/^url=//p')"
 "$cfota" update --port "$work/http.tty" --http "$http_url" --package "$work/package.cfp" --expect-version "$v_new"
+
+step "The product's own MCU updates its application image through a module (issue 17)"
+# An emulated application MCU (the example Cortex-M4 board, its flash in
+# a state directory) with its own device identity on the server: it
+# checks, downloads the package by Range through AT+CHTTPSEND, applies it
+# in place, reboots into it and reports.
+start_module mcu-modem "${imeis[3]}"
+"$cfota" device --port "$work/mcu-modem.tty" --firmware "$old" --version "$v_old" --server "$url" \
+  --state "$work/mcu" --imei "${imeis[3]}" --token "${token[${imeis[3]}]}"
 
 step "Each module now runs $v_new"
 for m in ota push http; do

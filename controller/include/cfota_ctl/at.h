@@ -34,8 +34,8 @@
  * style: a context pointer and callbacks). The library never allocates,
  * never recurses, and uses no libc besides memcpy/memset/memcmp/strlen.
  *
- * RAM: struct cfota_at is at most CFOTA_AT_RAM_MAX (840) bytes with the
- * default sizes below (816 on a 32-bit MCU; checked by
+ * RAM: struct cfota_at is at most CFOTA_AT_RAM_MAX (880) bytes with the
+ * default sizes below (836 on a 32-bit MCU; checked by
  * tests/test_mcu_sizes.c on the host and bench/mcu_size.sh on the target). A command
  * uses at most about 250 bytes of stack besides the callbacks' (a 32-byte
  * read buffer included; Cortex-M4 -Os, -fstack-usage).
@@ -67,7 +67,7 @@ extern "C" {
 #endif
 
 /* Bound of sizeof(struct cfota_at) with the default sizes. */
-#define CFOTA_AT_RAM_MAX 840u
+#define CFOTA_AT_RAM_MAX 880u
 
 /* Every call returns CFOTA_CTL_OK or a negative enum cfota_ctl_error
  * (cfota_ctl/error.h); the channel's own are CFOTA_CTL_E_ERROR (the module
@@ -162,11 +162,29 @@ struct cfota_at {
     uint8_t prompt;              /* the prompt was seen */
     uint8_t nlines;              /* info lines in resp */
     uint8_t urc_head, urc_count;
+    /* The hex data line (cfota_at_set_hex): its sink and where the
+     * current line stands (commas seen, a pending nibble, bytes, bad). */
+    const char *hex_prefix;
+    void (*hex_fn)(void *ctx, const uint8_t *bytes, size_t n, int end);
+    void *hex_ctx;
+    uint16_t hex_bytes;
+    uint8_t hex_fields, hex_commas, hex_nib, hex_bad;
     char line[CFOTA_AT_LINE_MAX + 1];
     char resp[CFOTA_AT_RESP_MAX];
     struct cfota_at_urc urc[CFOTA_AT_URC_SLOTS];
 };
 
+/* Hex data lines: a line that starts with prefix (e.g. "+CHTTPNMIC:")
+ * carries, after its fields-th comma, binary data as hex digits (any
+ * case). Such a line is never kept whole: the channel decodes the digits
+ * as they arrive and hands the bytes to fn in pieces of at most 16
+ * (end 0), then, at the end of the line, calls fn(ctx, NULL, n, end) with
+ * end 1 and n the bytes of the line, or end -1 if a digit was bad or
+ * odd; the line's text up to that comma then goes on as usual (a URC if
+ * the table lists the prefix). So a line of any length costs no RAM.
+ * fn may be NULL to stop. The prefix must stay valid. */
+void cfota_at_set_hex(struct cfota_at *at, const char *prefix, unsigned fields,
+                      void (*fn)(void *ctx, const uint8_t *bytes, size_t n, int end), void *ctx);
 /* Start a channel on a link. cfg must stay valid while at is used.
  * Errors: CFOTA_CTL_E_INVAL if at or cfg is NULL or a required callback is
  * missing. Does not touch the link. */
@@ -247,6 +265,9 @@ unsigned cfota_at_lost(const struct cfota_at *at);
 /* Field idx (from 0) as an unsigned decimal number (at most 4294967295).
  * Returns 0, or -1 if the field is missing, empty or not a number. */
 int cfota_at_field_uint(const char *s, unsigned idx, uint32_t *out);
+/* The value 0..15 of a hex digit (either case), -1 for any other char:
+ * the one hex reader of the library (hex data lines, MD5s, package ids). */
+int cfota_at_hex_digit(char c);
 
 /* Field idx as a signed decimal number (e.g. +CHTTPERR's -5).
  * Returns 0, or -1 if missing or not a number. */

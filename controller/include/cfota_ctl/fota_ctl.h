@@ -40,14 +40,14 @@
  * Time: the flows only wait through the link's read callback and measure
  * time with now_ms; every wait has a limit from struct cfota_ctl_config.
  *
- * RAM: struct cfota_ctl is at most CFOTA_CTL_RAM_MAX (1680) bytes with
+ * RAM: struct cfota_ctl is at most CFOTA_CTL_RAM_MAX (1760) bytes with
  * the default sizes (the AT channel, a 512-byte CFLW chunk, the MD5 state,
  * a command line); struct cfota_ctl_report CFOTA_CTL_REPORT_RAM_MAX (128);
  * struct cfota_ctl_bearer_info CFOTA_CTL_BEARER_RAM_MAX (128); struct
  * cfota_ctl_status CFOTA_CTL_STATUS_RAM_MAX (48). Checked by
  * tests/test_mcu_sizes.c on the host and by bench/mcu_size.sh on the
  * target.
- * On a 32-bit MCU: 1628, 124, 126 and 44 bytes. No allocation, no
+ * On a 32-bit MCU: 1704, 124, 126 and 44 bytes. No allocation, no
  * recursion; stack below 700 bytes besides the callbacks' (the bearer
  * flow is the deepest; about 550 for the others; Cortex-M4 -Os,
  * -fstack-usage). No libc besides memcpy/memset/memcmp/strlen/strchr.
@@ -67,13 +67,13 @@ extern "C" {
 #endif
 
 #define CFOTA_CTL_VERSION_MAX 32  /* bytes kept of an AT+CGMR answer, NUL included */
-#define CFOTA_CTL_CMD_MAX 200     /* longest command line (AT+CHTTPTOFS with its path) */
+#define CFOTA_CTL_CMD_MAX 256     /* longest command line (AT+CHTTPSEND with a Range header) */
 #define CFOTA_CTL_CHUNK_MAX 512   /* AT+CFLW writes at most 512 bytes (manual) */
 #define CFOTA_CTL_BLOCK 4096u     /* flash block of AT+CFLE */
 #define CFOTA_CTL_PACKAGE_MAX 593920u /* the update partition: 145 blocks of 4 KB */
 
 /* RAM bounds, sizeof with the default sizes (see the top of this file). */
-#define CFOTA_CTL_RAM_MAX 1680u
+#define CFOTA_CTL_RAM_MAX 1760u
 #define CFOTA_CTL_REPORT_RAM_MAX 128u
 #define CFOTA_CTL_BEARER_RAM_MAX 128u
 #define CFOTA_CTL_STATUS_RAM_MAX 48u
