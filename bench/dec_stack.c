@@ -40,7 +40,7 @@
  *   dec_stack --synth OLD NEW write a deterministic synthetic image pair
  * Exit status: 0 measured and every output matched NEW; 1 otherwise.
  *
- * Built by bench/delta.sh with the host compiler against libcfota_dev.a;
+ * Built by bench/delta.sh with the host compiler against libcfota.a (the device library);
  * it needs POSIX threads, and reads the stack pointer with one line of
  * inline assembly on x86-64 and AArch64 (elsewhere the address of a local
  * stands in, a few bytes less exact). Link it with -Wl,-z,now: with lazy

@@ -68,8 +68,8 @@ cmake --build "$BUILD" -j2 --target $TARGETS >"$LOG" 2>&1 ||
 CFOTA_BIN=${CFOTA_BIN:-$BUILD/cfota}
 [ -x "$CFOTA_BIN" ] || die "no cfota binary at $CFOTA_BIN"
 DEC_STACK=$BUILD/dec_stack
-cc -std=c11 -O2 -Wall -Wextra -Werror -I"$ROOT/include" "$ROOT/bench/dec_stack.c" \
-    "$BUILD/libcfota_dev.a" -lpthread -Wl,-z,now -o "$DEC_STACK" || die "building bench/dec_stack.c failed"
+cc -std=c11 -O2 -Wall -Wextra -Werror -I"$ROOT/include" -I"$BUILD/include" "$ROOT/bench/dec_stack.c" \
+    "$BUILD/libcfota.a" -lpthread -Wl,-z,now -o "$DEC_STACK" || die "building bench/dec_stack.c failed"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cfota-bench.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$WORK"' EXIT

@@ -8,7 +8,9 @@
 # make it a regression (a test under tests/, and a copy in
 # fuzz/regressions/<target>/, which the default suite replays).
 # Prints one line per target (runs, coverage, result); exits 1 if any
-# target found something.
+# target found something. CFOTA_FUZZ_SEED=N fixes libFuzzer's random seed,
+# so that a short run (CI's) mutates the same way every time and a red run
+# can be reproduced.
 set -uo pipefail
 build=$1
 secs=$2
@@ -25,10 +27,11 @@ for exe in "$build"/fuzz/fuzz_*; do
     decoder|update|roundtrip) len=-max_len=81920 ;;
     *) len= ;;
   esac
+  seed=${CFOTA_FUZZ_SEED:+-seed=$CFOTA_FUZZ_SEED}
   echo "fuzz: $name for ${secs}s" >&2
   # -timeout: an input running 30 s is a hang; -rss_limit_mb: a leak.
   "$exe" -max_total_time="$secs" -timeout=30 -rss_limit_mb=3072 -print_final_stats=1 \
-         -artifact_prefix="$build/crashes/$name-" $len "$corpus" >"$log" 2>&1
+         -artifact_prefix="$build/crashes/$name-" $len $seed "$corpus" >"$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
