@@ -243,11 +243,17 @@ def test_admin_views(driver, srv, rel, out):
         assert c[1] == OLD and c[3] == "md5", c
         assert c[4] == "fail %s->%s on %s: md5" % (OLD, NEW, OLD), c
     shot(driver, out, "release")
+    # The view alone, as docs/dashboard.png shows it.
+    driver.find_element(By.ID, "view-release").screenshot(
+        os.path.join(out, "dashboard-release-view.png"))
 
     # Devices: pages of 100, the IMEI search.
+    started = time.monotonic()
     driver.find_element(By.LINK_TEXT, "Devices").click()
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#devices tbody tr"))
              == min(FLEET, 100), "a page of devices")
+    print("figure: devices page of %d devices shown: %.0f ms" %
+          (FLEET, (time.monotonic() - started) * 1000))
     first = cells(driver.find_elements(By.CSS_SELECTOR, "#devices tbody tr")[0])
     assert first[0] == imei(0) and first[1] == PRODUCT and first[3] == NEW
     assert first[4] == "succeeded", first
@@ -259,10 +265,13 @@ def test_admin_views(driver, srv, rel, out):
     search = driver.find_element(By.ID, "device-search")
     search.clear()
     search.send_keys(imei(N_OK))  # a failed device
+    started = time.monotonic()
     search.submit()
     wait_for(driver, lambda d: [cells(tr)[0] for tr in
                                 d.find_elements(By.CSS_SELECTOR, "#devices tbody tr")]
              == [imei(N_OK)], "the device searched for")
+    print("figure: IMEI search among %d devices shown: %.0f ms" %
+          (FLEET, (time.monotonic() - started) * 1000))
     c = cells(driver.find_element(By.CSS_SELECTOR, "#devices tbody tr"))
     assert c[4] == "failed" and c[7] == "fail %s->%s on %s: md5" % (OLD, NEW, OLD), c
 

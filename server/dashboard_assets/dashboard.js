@@ -197,7 +197,7 @@ function drawChart(ok, fail, now) {
 }
 
 function failureRow(d) {
-  return row([d.imei, d.from, d.wave, d.reason, d.last_report, when(d.updated)]);
+  return row([d.imei, d.from, d.wave + 1, d.reason, d.last_report, when(d.updated)]);
 }
 
 async function showRelease(id) {
