@@ -14,6 +14,7 @@ let role = '';          // 'read' or 'admin', once logged in
 let timer = null;       // the refresh of the current view
 let devicePages = [''];  // the 'after' cursor of each devices page seen
 let failuresAfter = '';
+let chartData = {};     // the chart's devices, and the counts they are of
 
 const $ = (id) => document.getElementById(id);
 
@@ -214,9 +215,15 @@ async function showRelease(id) {
     actions.replaceChildren(releaseActions(r));
     actions.dataset.key = key;
   }
-  const [ok, fail] = await Promise.all([releaseDevices(id, 'succeeded'),
-    releaseDevices(id, 'failed')]);
-  drawChart(ok, fail, Math.floor(Date.now() / 1000));
+  // The devices behind the chart are fetched again only when the counts
+  // moved; in between the chart is redrawn up to now, so a stall shows.
+  const key = id + ' ' + c.succeeded + ' ' + c.failed;
+  if (chartData.key !== key) {
+    const [ok, fail] = await Promise.all([releaseDevices(id, 'succeeded'),
+      releaseDevices(id, 'failed')]);
+    chartData = { key: key, ok: ok, fail: fail };
+  }
+  drawChart(chartData.ok, chartData.fail, Math.floor(Date.now() / 1000));
   await showFailures(id, '');
 }
 
@@ -339,6 +346,7 @@ function logout(why) {
   // Nothing of the last login stays: its rows hold its role's buttons.
   for (const t of document.querySelectorAll('tbody')) t.replaceChildren();
   $('chart').replaceChildren();
+  chartData = {};
   delete $('release-actions').dataset.key;
   devicePages = [''];
   $('login').hidden = false;
