@@ -170,6 +170,7 @@ def browser():
               "--window-size=1400,1000", "--no-first-run", "--disable-extensions",
               "--disable-background-networking", "--disable-sync"):
         opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(DRIVER), options=opts)
 
 
@@ -179,7 +180,12 @@ def wait_for(driver, cond, what):
         return WebDriverWait(driver, WAIT, ignored_exceptions=(
             StaleElementReferenceException, NoSuchElementException, IndexError)).until(cond)
     except TimeoutException:
-        raise AssertionError("the page never showed " + what)
+        # What the page said, and the browser's console (a script error).
+        shown = driver.find_element(By.ID, "message").text if driver.find_elements(
+            By.ID, "message") else ""
+        console = [e["message"] for e in driver.get_log("browser")]
+        raise AssertionError("the page never showed %s (message: %r, console: %r)"
+                             % (what, shown, console))
 
 
 def cells(row):

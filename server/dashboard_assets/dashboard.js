@@ -217,11 +217,11 @@ async function showRelease(id) {
   }
   // The devices behind the chart are fetched again only when the counts
   // moved; in between the chart is redrawn up to now, so a stall shows.
-  const key = id + ' ' + c.succeeded + ' ' + c.failed;
-  if (chartData.key !== key) {
+  const counted = id + ' ' + c.succeeded + ' ' + c.failed;
+  if (chartData.counted !== counted) {
     const [ok, fail] = await Promise.all([releaseDevices(id, 'succeeded'),
       releaseDevices(id, 'failed')]);
-    chartData = { key: key, ok: ok, fail: fail };
+    chartData = { counted: counted, ok: ok, fail: fail };
   }
   drawChart(chartData.ok, chartData.fail, Math.floor(Date.now() / 1000));
   await showFailures(id, '');
