@@ -39,6 +39,8 @@ static void usage(FILE *f)
             "          [--wave-reports N] [--soak S] [--max-downloads N]\n"
             "          [--max-fail P] [--min-reports N]    roll out version TARGET\n"
             "  stats [ID] [--product P]              releases with their device counts\n"
+            "  release-devices ID [--state S]        the devices a release offered a package,\n"
+            "                                        S: checked|downloading|succeeded|failed\n"
             "  pause ID | resume ID [--share P] | advance ID\n"
             "                                        stop, restart, or widen to the next wave\n"
             "  devices [--product P] [--group G] [--imei PREFIX]\n"
@@ -60,7 +62,7 @@ static void usage(FILE *f)
 /* Options that become query parameters, by index. */
 enum opt {
     O_PRODUCT, O_GROUP, O_SHARE, O_MAX_FAIL, O_MIN_REPORTS, O_WAVES, O_WAVE_REPORTS, O_SOAK,
-    O_MAX_DOWNLOADS, O_FROM, O_TO, O_IMEI, O_VER, O_WANT, O_ROLE, O_LIMIT, O_AFTER, O_COUNT
+    O_MAX_DOWNLOADS, O_FROM, O_TO, O_IMEI, O_VER, O_WANT, O_ROLE, O_STATE, O_LIMIT, O_AFTER, O_COUNT
 };
 
 /* Long option name, and the query parameter it becomes. */
@@ -80,6 +82,7 @@ static const char *const opt_names[O_COUNT][2] = {
     [O_VER] = {"ver", "ver"},
     [O_WANT] = {"want", "want"},
     [O_ROLE] = {"role", "role"},
+    [O_STATE] = {"state", "state"},
     [O_LIMIT] = {"limit", "limit"},
     [O_AFTER] = {"after", "after"},
 };
@@ -106,6 +109,7 @@ static const struct command commands[] = {
          B(O_WAVE_REPORTS) | B(O_SOAK) | B(O_MAX_DOWNLOADS), 0},
     {"stats", "GET", "/admin/v1/releases", 0, NULL, B(O_PRODUCT) | LIST, 0},
     {"stats", "GET", "/admin/v1/releases/$1", 1, NULL, 0, 0},
+    {"release-devices", "GET", "/admin/v1/releases/$1/devices", 1, NULL, B(O_STATE) | LIST, 0},
     {"pause", "POST", "/admin/v1/releases/$1/pause", 1, NULL, 0, 0},
     {"resume", "POST", "/admin/v1/releases/$1/resume", 1, NULL, B(O_SHARE), 0},
     {"advance", "POST", "/admin/v1/releases/$1/advance", 1, NULL, 0, 0},

@@ -24,6 +24,7 @@ enum MHD_Result admin_release_delete(struct http_req *r);  /* DELETE releases/<i
 enum MHD_Result admin_release_pause(struct http_req *r);   /* POST releases/<id>/pause */
 enum MHD_Result admin_release_resume(struct http_req *r);  /* POST releases/<id>/resume */
 enum MHD_Result admin_release_advance(struct http_req *r); /* POST releases/<id>/advance */
+enum MHD_Result admin_release_devices(struct http_req *r); /* GET releases/<id>/devices */
 enum MHD_Result admin_device_enrol(struct http_req *r);    /* POST devices */
 enum MHD_Result admin_devices(struct http_req *r);         /* GET devices */
 enum MHD_Result admin_device_get(struct http_req *r);      /* GET devices/<imei> */

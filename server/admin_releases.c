@@ -328,3 +328,63 @@ enum MHD_Result admin_release_advance(struct http_req *r)
         return admin_store_failed(r);
     return send_release(r, MHD_HTTP_OK, &rel);
 }
+
+/* ---- a release's devices (the dashboard's failures and chart) ---- */
+
+struct release_devices {
+    int64_t id;
+    const char *state;
+};
+
+static void assignment_item(void *ctx, const struct assignment *a, const char *last_report)
+{
+    struct admin_list *l = ctx;
+    admin_list_sep(l);
+    json_printf(l->b, "{\"imei\":\"%s\",\"state\":\"%s\",\"from\":", a->imei, a->state);
+    json_string(l->b, a->from);
+    json_printf(l->b, ",\"wave\":%d,\"updated\":%" PRId64 ",\"failures\":%d,\"reason\":", a->wave,
+                a->updated, a->failures);
+    json_string(l->b, a->reason);
+    json_printf(l->b, ",\"last_report\":");
+    json_string(l->b, last_report);
+    json_printf(l->b, "}");
+}
+
+static int each_assignment(struct admin_list *l)
+{
+    const struct release_devices *q = l->arg;
+    return store_assigns_page(l->st, q->id, q->state, l->pg, assignment_item, l);
+}
+
+static const char *const release_devices_params[] = {"state", "limit", "after", NULL};
+static const char *const assignment_states[] = {"checked", "downloading", "succeeded", "failed",
+                                                NULL};
+
+static int known_state(const char *s)
+{
+    int i;
+    for (i = 0; assignment_states[i]; i++)
+        if (!strcmp(s, assignment_states[i]))
+            return 1;
+    return 0;
+}
+
+enum MHD_Result admin_release_devices(struct http_req *r)
+{
+    struct release_devices q;
+    struct release rel;
+    struct page pg;
+    enum MHD_Result sent;
+    if (!http_params_check(r, release_devices_params, NULL, &sent) ||
+        !admin_page_params(r, &pg, &sent))
+        return sent;
+    q.state = http_param(r, "state");
+    if (q.state && !known_state(q.state))
+        return http_send_error(r, MHD_HTTP_BAD_REQUEST, "bad_parameter",
+                               "state is checked, downloading, succeeded or failed");
+    if (!load_release(r, 0, &rel, &sent))
+        return sent;
+    store_commit(r->srv->store);
+    q.id = rel.id;
+    return admin_send_page(r, "devices", &pg, each_assignment, &q);
+}

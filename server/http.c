@@ -27,6 +27,7 @@
 #include "admin_api.h"
 #include "signing.h"
 #include "admin_auth.h"
+#include "dashboard.h"
 #include "device_api.h"
 #include "json.h"
 #include "log.h"
@@ -64,6 +65,7 @@ static const struct route routes[] = {
     {"POST", "/admin/v1/releases/*/pause", admin_release_pause, ROLE_ADMIN, 0},
     {"POST", "/admin/v1/releases/*/resume", admin_release_resume, ROLE_ADMIN, 0},
     {"POST", "/admin/v1/releases/*/advance", admin_release_advance, ROLE_ADMIN, 0},
+    {"GET", "/admin/v1/releases/*/devices", admin_release_devices, ROLE_READ, 0},
     {"POST", "/admin/v1/devices", admin_device_enrol, ROLE_ADMIN, 0},
     {"GET", "/admin/v1/devices", admin_devices, ROLE_READ, 0},
     {"GET", "/admin/v1/devices/*", admin_device_get, ROLE_READ, 0},
@@ -73,6 +75,10 @@ static const struct route routes[] = {
     {"POST", "/admin/v1/tokens", admin_token_create, ROLE_ADMIN, 0},
     {"GET", "/admin/v1/tokens", admin_tokens, ROLE_ADMIN, 0},
     {"DELETE", "/admin/v1/tokens/*", admin_token_delete, ROLE_ADMIN, 0},
+    /* Last: the dashboard's files (dashboard.h) hold no data, so need no
+     * token; the admin routes above hold it all. */
+    {"GET", "/", dashboard_file, ROLE_NONE, 0},
+    {"GET", "/*", dashboard_file, ROLE_NONE, 0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 _Static_assert(N_ROUTES < METRICS_NO_ROUTE, "metrics.h counts at most METRICS_ROUTES_MAX - 1 routes");

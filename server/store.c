@@ -35,7 +35,7 @@ enum stmt {
     S_REL_ADD, S_REL_GET, S_REL_UPDATE, S_REL_DEL, S_REL_DEL_ASSIGN, S_REL_DEL_DEVS,
     S_RELS_OF, S_RELS_WAVING, S_RELS, S_REL_COUNTS, S_REL_IN_FLIGHT,
     S_DEV_GET, S_DEV_PUT, S_DEVS,
-    S_ASSIGN_GET, S_ASSIGN_PUT,
+    S_ASSIGN_GET, S_ASSIGN_PUT, S_ASSIGNS,
     S_TOKEN_GET, S_TOKEN_ADD, S_TOKEN_DEL, S_TOKENS, S_PRODUCTS, S_PING,
     S_SYNC_FULL, S_SYNC_NORMAL, S_BEGIN, S_COMMIT, S_ROLLBACK,
     S_COUNT
@@ -120,6 +120,10 @@ static const char *const sql_text[S_COUNT] = {
                " AND (?2 IS NULL OR grp=?2) AND (?3 IS NULL OR substr(imei,1,length(?3))=?3)"
                " AND imei>?4 ORDER BY imei LIMIT ?5",
     [S_ASSIGN_GET] = "SELECT " ASSIGN_COLS " FROM assignments WHERE release_id=?1 AND imei=?2",
+    [S_ASSIGNS] = "SELECT a.release_id, a.imei, a.from_version, a.package, a.state, a.reason,"
+                  " a.failures, a.updated, a.wave, d.last_report FROM assignments a"
+                  " LEFT JOIN devices d ON d.imei=a.imei WHERE a.release_id=?1"
+                  " AND (?2 IS NULL OR a.state=?2) AND a.imei>?3 ORDER BY a.imei LIMIT ?4",
     [S_ASSIGN_PUT] = "INSERT OR REPLACE INTO assignments(" ASSIGN_COLS ")"
                      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
     [S_TOKEN_GET] = "SELECT sha, name, role, created FROM tokens WHERE sha=?1",
@@ -920,6 +924,19 @@ int store_devices_page(struct store *s, const struct device_filter *f, struct pa
 
 /* ---- assignments ---- */
 
+static void read_assignment(sqlite3_stmt *q, struct assignment *out)
+{
+    out->release_id = sqlite3_column_int64(q, 0);
+    col_text(q, 1, out->imei, sizeof out->imei);
+    col_text(q, 2, out->from, sizeof out->from);
+    col_text(q, 3, out->package, sizeof out->package);
+    col_text(q, 4, out->state, sizeof out->state);
+    col_text(q, 5, out->reason, sizeof out->reason);
+    out->failures = sqlite3_column_int(q, 6);
+    out->updated = sqlite3_column_int64(q, 7);
+    out->wave = sqlite3_column_int(q, 8);
+}
+
 int store_assign_get(struct store *s, int64_t release_id, const char *imei,
                      struct assignment *out)
 {
@@ -929,18 +946,38 @@ int store_assign_get(struct store *s, int64_t release_id, const char *imei,
     bind_text(q, 2, imei);
     rc = step_one(q);
     if (rc == STORE_OK) {
-        out->release_id = sqlite3_column_int64(q, 0);
-        col_text(q, 1, out->imei, sizeof out->imei);
-        col_text(q, 2, out->from, sizeof out->from);
-        col_text(q, 3, out->package, sizeof out->package);
-        col_text(q, 4, out->state, sizeof out->state);
-        col_text(q, 5, out->reason, sizeof out->reason);
-        out->failures = sqlite3_column_int(q, 6);
-        out->updated = sqlite3_column_int64(q, 7);
-        out->wave = sqlite3_column_int(q, 8);
+        read_assignment(q, out);
         finish_row(q);
     }
     return rc;
+}
+
+struct assign_walk {
+    void (*fn)(void *, const struct assignment *, const char *);
+    void *ctx;
+};
+
+static int assign_row(void *ctx, sqlite3_stmt *q)
+{
+    struct assign_walk *w = ctx;
+    struct assignment a;
+    char last_report[160];
+    read_assignment(q, &a);
+    col_text(q, 9, last_report, sizeof last_report);
+    w->fn(w->ctx, &a, last_report);
+    return 0;
+}
+
+int store_assigns_page(struct store *s, int64_t release_id, const char *state, struct page *pg,
+                       void (*fn)(void *, const struct assignment *, const char *), void *ctx)
+{
+    sqlite3_stmt *q = s->st[S_ASSIGNS];
+    struct assign_walk w = {fn, ctx};
+    sqlite3_bind_int64(q, 1, release_id);
+    bind_filter(q, 2, state);
+    bind_text(q, 3, pg->after ? pg->after : "");
+    bind_limit(q, 4, pg);
+    return walk_page(q, pg, 1, assign_row, &w);
 }
 
 int store_assign_put(struct store *s, const struct assignment *a)

@@ -222,6 +222,11 @@ int store_devices_page(struct store *st, const struct device_filter *f, struct p
 int store_assign_get(struct store *st, int64_t release_id, const char *imei,
                      struct assignment *out);
 int store_assign_put(struct store *st, const struct assignment *a);
+/* The assignments of release id in IMEI order, one page; state (NULL or
+ * "": all) filters. fn also gets the device's last report ("" if none). */
+int store_assigns_page(struct store *st, int64_t release_id, const char *state, struct page *pg,
+                       void (*fn)(void *ctx, const struct assignment *, const char *last_report),
+                       void *ctx);
 
 int store_token_get(struct store *st, const char *sha, struct admin_token *out);
 int store_token_add(struct store *st, const struct admin_token *t);

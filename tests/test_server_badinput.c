@@ -45,7 +45,8 @@ static const struct bad_case cases[] = {
     {"GET", "/d/v1/check?imei=" IMEI "&tok={TOK}&ver=1.0", "Content-Length: 5", 413, "too_large"},
     {"GET", "/d/v1/chek", NULL, 404, "not_found"},
     {"GET", "/d/v1/check/", NULL, 404, "not_found"},
-    {"GET", "/", NULL, 404, "not_found"},
+    {"GET", "/dashboard", NULL, 404, "not_found"}, /* "/" is the dashboard */
+    {"GET", "/d", NULL, 404, "not_found"},
     /* download */
     {"GET", "/d/v1/pkg/{PKG}", NULL, 400, "bad_parameter"},
     {"GET", "/d/v1/pkg/{PKG}?imei=" IMEI "&tok=11111111111111111111111111111111", NULL, 403,

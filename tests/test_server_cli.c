@@ -95,6 +95,11 @@ static void test_admin_commands(void **state)
     bytes_free(&out);
     assert_int_equal(run_cfota(&h, "admin stats 9", &out), 1);
     bytes_free(&out);
+    assert_int_equal(run_cfota(&h, "admin release-devices 1 --state failed --limit 5", &out), 0);
+    assert_non_null(strstr((char *)out.p, "{\"devices\":["));
+    bytes_free(&out);
+    assert_int_equal(run_cfota(&h, "admin release-devices 1 --state lost", &out), 1);
+    bytes_free(&out);
 
     /* Usage errors: exit 2. */
     assert_int_equal(run_cfota(&h, "admin", &out), 2);
