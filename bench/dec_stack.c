@@ -198,11 +198,18 @@ static inline __attribute__((always_inline)) int decode_all(struct run *r,
         if (rc == CFOTA_DONE)
             return rc;
         if (rc == CFOTA_CHECKPOINT && r->resume) {
+            /* What a device keeps with the checkpoint: the carried models
+             * of a CARRY package (cfota_dec_carry), put back after the
+             * resume as the engine does from its carry slots. */
+            static struct cfota_carry saved;
             struct cfota_checkpoint cp;
             cfota_dec_checkpoint(&r->dec, &cp);
+            memcpy(&saved, cfota_dec_carry(&r->dec), CFOTA_CARRY_SIZE);
             rc = cfota_dec_resume(&r->dec, &r->hdr, io, &cp);
             if (rc != CFOTA_OK)
                 return rc;
+            if ((r->hdr.flags & CFOTA_FLAG_CARRY) && cp.segment > 0)
+                memcpy(cfota_dec_carry(&r->dec), &saved, CFOTA_CARRY_SIZE);
             pos = cp.in_pos;
             continue;
         }
