@@ -115,7 +115,11 @@ static int decode_cut(const struct cfota_header *h, const uint8_t *base, const u
     int rc, cut_in = -1;
     run_open(&cut, h, base, &io);
     FUZZ_CHECK(cfota_dec_init(&d, h, &io) == CFOTA_OK, "second init");
+    /* What a device keeps with each checkpoint: for a CARRY package the
+     * carried models too (cfota_dec_carry), put back after the resume. */
+    static struct cfota_carry carry;
     cfota_dec_checkpoint(&d, &cp);
+    memcpy(&carry, cfota_dec_carry(&d), CFOTA_CARRY_SIZE);
     memcpy(snapshot, cut.target, h->target_size);
     memcpy(snapshot_written, cut.written, h->target_size);
     for (;;) {
@@ -130,6 +134,7 @@ static int decode_cut(const struct cfota_header *h, const uint8_t *base, const u
             /* Two bits of plan per checkpoint: go on, or cut now, or
              * after one or three more chunks (inside the next segment). */
             cfota_dec_checkpoint(&d, &cp);
+            memcpy(&carry, cfota_dec_carry(&d), CFOTA_CARRY_SIZE);
             memcpy(snapshot, cut.target, h->target_size);
             memcpy(snapshot_written, cut.written, h->target_size);
             cut_in = resumes < 16 ? chunks_before_cut[(plan >> (2 * (checkpoints % 16))) & 3] : -1;
@@ -145,6 +150,8 @@ static int decode_cut(const struct cfota_header *h, const uint8_t *base, const u
             FUZZ_CHECK(cfota_dec_resume(&d, h, &io, &cp) == CFOTA_OK,
                        "resume from its own checkpoint (segment %u, in %u)", cp.segment,
                        cp.in_pos);
+            if ((h->flags & CFOTA_FLAG_CARRY) && cp.segment > 0)
+                memcpy(cfota_dec_carry(&d), &carry, CFOTA_CARRY_SIZE);
             FUZZ_CHECK(cp.in_pos >= h->header_size && cp.in_pos - h->header_size <= payload_len,
                        "checkpoint offset %u", cp.in_pos);
             at = cp.in_pos - h->header_size;
