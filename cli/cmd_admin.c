@@ -52,6 +52,10 @@ static void usage(FILE *f)
             "  images [--product P] | packages [--product P] | products\n"
             "  delete-image VERSION --product P | delete-package ID --product P\n"
             "  delete-release ID\n"
+            "  fetch ID FILE                         save package ID (ready or waiting to be\n"
+            "                                        signed) to FILE\n"
+            "  sign-upload ID FILE                   upload FILE, package ID signed offline\n"
+            "                                        (`cfota sign`), to be served from now on\n"
             "  token-create NAME --role read|admin | tokens | token-delete NAME\n"
             "\n"
             "Lists take --limit N and --after CURSOR (the \"next\" of the page before).\n"
@@ -92,42 +96,49 @@ static const char *const opt_names[O_COUNT][2] = {
 
 /* One command: path with $1, $2 for operands (percent-encoded), the
  * query parameter operand 1 becomes instead (if any), the options it
- * takes, and the operand that names a file sent as the body (0: none). */
+ * takes, the operand that names a file sent as the body (0: none), and the
+ * operand that names a file the answer is saved to instead of printed
+ * (0: none; for package bytes, which are not JSON). */
 struct command {
     const char *name, *method, *path;
     int operands;
     const char *operand_param;
     unsigned opts;
     int body;
+    int save;
 };
 
 static const struct command commands[] = {
-    {"upload", "PUT", "/admin/v1/images/$1", 2, NULL, B(O_PRODUCT), 2},
-    {"upload-package", "POST", "/admin/v1/packages", 1, NULL, B(O_PRODUCT) | B(O_FROM) | B(O_TO), 1},
+    {"upload", "PUT", "/admin/v1/images/$1", 2, NULL, B(O_PRODUCT), 2, 0},
+    {"upload-package", "POST", "/admin/v1/packages", 1, NULL, B(O_PRODUCT) | B(O_FROM) | B(O_TO), 1, 0},
     {"release", "POST", "/admin/v1/releases", 1, "target",
      B(O_PRODUCT) | B(O_GROUP) | B(O_SHARE) | B(O_MAX_FAIL) | B(O_MIN_REPORTS) | B(O_WAVES) |
-         B(O_WAVE_REPORTS) | B(O_SOAK) | B(O_MAX_DOWNLOADS), 0},
-    {"stats", "GET", "/admin/v1/releases", 0, NULL, B(O_PRODUCT) | LIST, 0},
-    {"stats", "GET", "/admin/v1/releases/$1", 1, NULL, 0, 0},
-    {"release-devices", "GET", "/admin/v1/releases/$1/devices", 1, NULL, B(O_STATE) | LIST, 0},
-    {"pause", "POST", "/admin/v1/releases/$1/pause", 1, NULL, 0, 0},
-    {"resume", "POST", "/admin/v1/releases/$1/resume", 1, NULL, B(O_SHARE), 0},
-    {"advance", "POST", "/admin/v1/releases/$1/advance", 1, NULL, 0, 0},
-    {"delete-release", "DELETE", "/admin/v1/releases/$1", 1, NULL, 0, 0},
-    {"devices", "GET", "/admin/v1/devices", 0, NULL, B(O_PRODUCT) | B(O_GROUP) | B(O_IMEI) | LIST, 0},
-    {"device", "GET", "/admin/v1/devices/$1", 1, NULL, 0, 0},
-    {"plan", "GET", "/admin/v1/devices/$1/plan", 1, NULL, B(O_VER) | B(O_WANT), 0},
-    {"enrol", "POST", "/admin/v1/devices", 1, "imei", B(O_PRODUCT) | B(O_GROUP), 0},
-    {"revoke", "POST", "/admin/v1/devices/$1/revoke", 1, NULL, 0, 0},
-    {"rotate", "POST", "/admin/v1/devices/$1/rotate", 1, NULL, 0, 0},
-    {"images", "GET", "/admin/v1/images", 0, NULL, B(O_PRODUCT) | LIST, 0},
-    {"packages", "GET", "/admin/v1/packages", 0, NULL, B(O_PRODUCT) | LIST, 0},
-    {"products", "GET", "/admin/v1/products", 0, NULL, 0, 0},
-    {"delete-image", "DELETE", "/admin/v1/images/$1", 1, NULL, B(O_PRODUCT), 0},
-    {"delete-package", "DELETE", "/admin/v1/packages/$1", 1, NULL, B(O_PRODUCT), 0},
-    {"token-create", "POST", "/admin/v1/tokens", 1, "name", B(O_ROLE), 0},
-    {"tokens", "GET", "/admin/v1/tokens", 0, NULL, 0, 0},
-    {"token-delete", "DELETE", "/admin/v1/tokens/$1", 1, NULL, 0, 0},
+         B(O_WAVE_REPORTS) | B(O_SOAK) | B(O_MAX_DOWNLOADS), 0, 0},
+    {"stats", "GET", "/admin/v1/releases", 0, NULL, B(O_PRODUCT) | LIST, 0, 0},
+    {"stats", "GET", "/admin/v1/releases/$1", 1, NULL, 0, 0, 0},
+    {"release-devices", "GET", "/admin/v1/releases/$1/devices", 1, NULL, B(O_STATE) | LIST, 0, 0},
+    {"pause", "POST", "/admin/v1/releases/$1/pause", 1, NULL, 0, 0, 0},
+    {"resume", "POST", "/admin/v1/releases/$1/resume", 1, NULL, B(O_SHARE), 0, 0},
+    {"advance", "POST", "/admin/v1/releases/$1/advance", 1, NULL, 0, 0, 0},
+    {"delete-release", "DELETE", "/admin/v1/releases/$1", 1, NULL, 0, 0, 0},
+    {"devices", "GET", "/admin/v1/devices", 0, NULL, B(O_PRODUCT) | B(O_GROUP) | B(O_IMEI) | LIST, 0, 0},
+    {"device", "GET", "/admin/v1/devices/$1", 1, NULL, 0, 0, 0},
+    {"plan", "GET", "/admin/v1/devices/$1/plan", 1, NULL, B(O_VER) | B(O_WANT), 0, 0},
+    {"enrol", "POST", "/admin/v1/devices", 1, "imei", B(O_PRODUCT) | B(O_GROUP), 0, 0},
+    {"revoke", "POST", "/admin/v1/devices/$1/revoke", 1, NULL, 0, 0, 0},
+    {"rotate", "POST", "/admin/v1/devices/$1/rotate", 1, NULL, 0, 0, 0},
+    {"images", "GET", "/admin/v1/images", 0, NULL, B(O_PRODUCT) | LIST, 0, 0},
+    {"packages", "GET", "/admin/v1/packages", 0, NULL, B(O_PRODUCT) | LIST, 0, 0},
+    {"products", "GET", "/admin/v1/products", 0, NULL, 0, 0, 0},
+    {"delete-image", "DELETE", "/admin/v1/images/$1", 1, NULL, B(O_PRODUCT), 0, 0},
+    {"delete-package", "DELETE", "/admin/v1/packages/$1", 1, NULL, B(O_PRODUCT), 0, 0},
+    {"token-create", "POST", "/admin/v1/tokens", 1, "name", B(O_ROLE), 0, 0},
+    {"tokens", "GET", "/admin/v1/tokens", 0, NULL, 0, 0, 0},
+    {"token-delete", "DELETE", "/admin/v1/tokens/$1", 1, NULL, 0, 0, 0},
+    /* Offline signing (docs/server.md "Signing"): fetch what waits in
+     * state tosign, sign it on the release machine, upload it back. */
+    {"fetch", "GET", "/admin/v1/packages/$1", 2, NULL, 0, 0, 2},
+    {"sign-upload", "PUT", "/admin/v1/packages/$1/signature", 2, NULL, 0, 2, 0},
 };
 
 struct admin_opts {
@@ -135,9 +146,25 @@ struct admin_opts {
     const char *values[O_COUNT];
 };
 
-/* Make the call and print its answer. Exit status. */
+/* A successful answer: printed, or saved to save_to (atomically, so a
+ * failed write leaves the file as it was) with a JSON line saying so. */
+static int answer(const struct admin_reply *reply, const char *save_to)
+{
+    if (!save_to) {
+        fwrite(reply->body.p, 1, reply->body.n, stdout);
+        return 0;
+    }
+    if (report_save("admin", save_to, reply->body.p, reply->body.n) != 0)
+        return 1;
+    printf("{\"saved\":");
+    report_json_string(stdout, save_to);
+    printf(",\"size\":%zu}\n", reply->body.n);
+    return 0;
+}
+
+/* Make the call and print (or save) its answer. Exit status. */
 static int call(const struct admin_opts *o, const char *method, const char *path,
-                const struct bytes *body)
+                const struct bytes *body, const char *save_to)
 {
     struct admin_reply reply;
     char message[512];
@@ -149,9 +176,9 @@ static int call(const struct admin_opts *o, const char *method, const char *path
         return rc;
     }
     if (reply.status >= 200 && reply.status < 300) {
-        fwrite(reply.body.p, 1, reply.body.n, stdout);
+        rc = answer(&reply, save_to);
         admin_reply_free(&reply);
-        return 0;
+        return rc;
     }
     admin_reply_message(&reply, message, sizeof message);
     rc = report_fail("admin", "server answered %ld: %s", reply.status, message);
@@ -212,7 +239,8 @@ static int run(const struct admin_opts *o, const char **ops, int n)
     if (c->body && report_load("admin", ops[c->body], &body) != 0)
         return 1;
     build_path(c, o, ops, &path);
-    rc = call(o, c->method, (const char *)path.p, c->body ? &body : NULL);
+    rc = call(o, c->method, (const char *)path.p, c->body ? &body : NULL,
+              c->save ? ops[c->save] : NULL);
     bytes_free(&path);
     bytes_free(&body);
     return rc;

@@ -122,10 +122,88 @@ static void test_admin_commands(void **state)
     harness_stop(&h);
 }
 
+/* The id of the first package listed in state st (by `admin packages`). */
+static void package_in_state(const struct harness *h, const char *st, char id[65])
+{
+    struct bytes out = {0};
+    char want[48];
+    const char *p, *q;
+    assert_int_equal(run_cfota(h, "admin packages", &out), 0);
+    snprintf(want, sizeof want, "\"state\":\"%s\"", st);
+    p = strstr((char *)out.p, want);
+    assert_non_null(p);
+    q = strstr(p, "\"id\":\"");
+    assert_non_null(q);
+    snprintf(id, 65, "%.64s", q + 6);
+    bytes_free(&out);
+}
+
+/* Offline signing with the CLI alone (docs/server.md "Signing"): the
+ * package waits as tosign, `admin fetch` saves it, `cfota sign` signs it
+ * on the release machine, `admin sign-upload` makes it ready. A failed
+ * fetch leaves the file it names as it was. */
+static void test_admin_offline_signing(void **state)
+{
+    struct harness h;
+    struct cfota_server_config cfg;
+    struct bytes out = {0}, kept = {0};
+    char args[1024], id[65], ready[65], pub[600], file[600];
+    (void)state;
+    harness_make_dir(&h);
+    snprintf(args, sizeof args, "keygen -o '%s/rel'", h.dir);
+    assert_int_equal(run_cfota(&h, args, &out), 0);
+    bytes_free(&out);
+    snprintf(pub, sizeof pub, "%s/rel.pub", h.dir);
+    snprintf(file, sizeof file, "%s/p.cfp", h.dir);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.release_key = pub;
+    harness_start_limited(&h, h.dir, &cfg);
+    snprintf(args, sizeof args, "admin upload 1.0 '%s' --product m4app", image_path(TEST_OLD));
+    assert_int_equal(run_cfota(&h, args, &out), 0);
+    bytes_free(&out);
+    snprintf(args, sizeof args, "admin upload 2.0 '%s' --product m4app", image_path(TEST_NEW));
+    assert_int_equal(run_cfota(&h, args, &out), 0);
+    bytes_free(&out);
+    assert_int_equal(run_cfota(&h, "admin release 2.0 --product m4app", &out), 0);
+    bytes_free(&out);
+    cfota_server_wait_builds(h.srv);
+    package_in_state(&h, "tosign", id);
+
+    /* Not a package id: exit 1, and the file named is left as it was. */
+    assert_int_equal(bytes_write_file(file, "keep me", 7), 0);
+    snprintf(args, sizeof args, "admin fetch %064d '%s'", 0, file);
+    assert_int_equal(run_cfota(&h, args, &out), 1);
+    bytes_free(&out);
+    assert_int_equal(bytes_read_file(&kept, file), 0);
+    assert_int_equal(kept.n, 7);
+    assert_memory_equal(kept.p, "keep me", 7);
+    bytes_free(&kept);
+
+    snprintf(args, sizeof args, "admin fetch %s '%s'", id, file);
+    assert_int_equal(run_cfota(&h, args, &out), 0);
+    assert_non_null(strstr((char *)out.p, "\"saved\":"));
+    bytes_free(&out);
+    /* Unsigned, it is refused; signed with the release key, accepted. */
+    snprintf(args, sizeof args, "admin sign-upload %s '%s'", id, file);
+    assert_int_equal(run_cfota(&h, args, &out), 1);
+    bytes_free(&out);
+    snprintf(args, sizeof args, "sign '%s' --key '%s/rel'", file, h.dir);
+    assert_int_equal(run_cfota(&h, args, &out), 0);
+    bytes_free(&out);
+    snprintf(args, sizeof args, "admin sign-upload %s '%s'", id, file);
+    assert_int_equal(run_cfota(&h, args, &out), 0);
+    assert_non_null(strstr((char *)out.p, "\"ready\""));
+    bytes_free(&out);
+    package_in_state(&h, "ready", ready);
+    assert_string_not_equal(ready, id); /* stored under the signed bytes' id */
+    harness_stop(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_admin_commands),
+        cmocka_unit_test(test_admin_offline_signing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
