@@ -43,6 +43,8 @@ static void usage(FILE *f)
             "  --trust KEY.pub      provision the release key: AT+CFOTA=5 and the OTA\n"
             "                       path then refuse packages not signed with it\n"
             "                       (kept in the state directory for later starts)\n"
+            "  --product ID         provision the product id (default 0): packages\n"
+            "                       made for another product are refused (kept too)\n"
             "  --power-cut-after N  cut the power at the N+1th flash program/erase\n"
             "                       of this run (exit status 75)\n"
             "network:\n"
@@ -158,6 +160,7 @@ int cmd_modem(int argc, char **argv)
             {"fota-server", 0, &o.fota_url, NULL},
             {"device-token", 0, &o.device_token, NULL},
             {"trust", 0, &o.trust, NULL},
+            {"product", 0, &o.product, NULL},
             {"dns", 0, &o.cfg.dns_hosts, NULL},
             {"boot-urcs", 0, &boot_urcs, NULL},
             {NULL, 0, NULL, NULL},
@@ -207,6 +210,8 @@ int cmd_modem(int argc, char **argv)
             return args_usage_error("modem", usage, "--power-cut-after: a number of operations");
         o.power_cut_after = v;
     }
+    if (o.product && parse_ulong(o.product, 0xFFFFFFFFul, &v) != 0)
+        return args_usage_error("modem", usage, "--product: a number 0-4294967295");
     if (sim) {
         if (!strcmp(sim, "ready"))
             o.cfg.sim = MODEM_SIM_READY;

@@ -544,8 +544,8 @@ static void upload(struct rig *r, const uint8_t *pkg, size_t len)
     }
 }
 
-static void make_package(uint64_t base_seed, const char *base_v, const char *target_v, struct bytes *pkg,
-                         struct bytes *target)
+static void make_package_for(uint32_t product, uint64_t base_seed, const char *base_v,
+                             const char *target_v, struct bytes *pkg, struct bytes *target)
 {
     struct cfota_encode_opts o = {0};
     uint8_t *old = malloc(IMAGE_SIZE);
@@ -557,9 +557,16 @@ static void make_package(uint64_t base_seed, const char *base_v, const char *tar
     o.base_version = base_v;
     o.target_version = target_v;
     o.in_place = 1; /* the module updates in place */
+    o.product_id = product;
     pkg->n = 0;
     assert_int_equal(cfota_encode(old, IMAGE_SIZE, target->p, target->n, &o, pkg), 0);
     free(old);
+}
+
+static void make_package(uint64_t base_seed, const char *base_v, const char *target_v, struct bytes *pkg,
+                         struct bytes *target)
+{
+    make_package_for(0, base_seed, base_v, target_v, pkg, target);
 }
 
 static void cfota_line(char *out, size_t cap, const uint8_t *pkg, size_t len)
@@ -791,6 +798,41 @@ static void test_cfota_signed(void **state)
     bytes_free(&target);
 }
 
+/* A module provisioned with a product id (cfota modem --product) takes
+ * only packages made for it: another product's is the manual's error,
+ * said before any write, with the reason in the trace. */
+static void test_cfota_product(void **state)
+{
+    struct rig *r = rig_open();
+    struct bytes pkg = {0}, target = {0};
+    const struct flashsim_stats *st = flashsim_stats(r->sim);
+    char cmd[96];
+    uint64_t ops;
+
+    r->cfg.product_id = 7;
+    rig_boot(r);
+    taken(r);
+    assert_string_equal(send_at(r, "AT+CMEE=1\r"), OK);
+    assert_string_equal(send_at(r, "AT+IPR=115200\r"), OK);
+    make_package_for(0, 1, "1752B05SIM7020C", "1752B06SIM7020C", &pkg, &target);
+    upload(r, pkg.p, pkg.n);
+    ops = st->ops;
+    cfota_line(cmd, sizeof cmd, pkg.p, pkg.n);
+    logged(r, "");
+    assert_string_equal(send_at(r, cmd), "\r\n+CME ERROR: 767\r\n");
+    assert_true(logged(r, "product"));
+    assert_int_equal(st->ops, ops);
+
+    make_package_for(7, 1, "1752B05SIM7020C", "1752B06SIM7020C", &pkg, &target);
+    upload(r, pkg.p, pkg.n);
+    cfota_line(cmd, sizeof cmd, pkg.p, pkg.n);
+    assert_non_null(strstr(send_at(r, cmd), "+CFOTA: Update successfully"));
+    assert_string_equal(send_at(r, "AT+CGMR\r"), "\r\n1752B06SIM7020C\r\n" OK);
+    rig_close(r);
+    bytes_free(&pkg);
+    bytes_free(&target);
+}
+
 /* The F2 brick of the fuzzing pass: a well-formed package whose stream
  * copies from bytes not written yet passes AT+CFOTA=5's checks; the
  * update then fails. It must end with "+CFOTA: Update fail" and a module
@@ -957,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_cfota_refusals),
         cmocka_unit_test(test_cfota_power_cut),
         cmocka_unit_test(test_cfota_signed),
+        cmocka_unit_test(test_cfota_product),
         cmocka_unit_test(test_cfota_engine_error_is_update_fail),
         cmocka_unit_test(test_cfota_stash_and_carry),
         cmocka_unit_test(test_settings_text),

@@ -46,9 +46,10 @@ void fota_engine_cfg(struct modem *m, uint32_t len, const struct cfota_header *h
     cfg->image_size = m->rec.image_size;
     cfg->buf = m->engine_buf;
     cfg->buf_size = sizeof m->engine_buf;
-    /* What the module accepts: its provisioned key and the security
-     * counter of the image it runs. */
+    /* What the module accepts: its provisioned key and product, and the
+     * security counter of the image it runs. */
     cfg->policy.verifier = m->cfg.trust;
+    cfg->policy.product_id = m->cfg.product_id;
     cfg->policy.security_counter = m->rec.security_counter;
 }
 

@@ -198,6 +198,11 @@ struct modem_config {
      * not signed with it, before anything is written (the engine's
      * cfg.policy, fota_engine_cfg). */
     const struct cfota_verifier *trust;
+    /* The product this module is part of (`cfota modem --product`): a
+     * package made for another product id is refused like one with a bad
+     * signature, before anything is written. 0 is the unnamed product,
+     * what the server builds by default. */
+    uint32_t product_id;
     struct modem_sock_ops sock; /* sockets (sock.h); open NULL: none */
     int boot_fota_an;         /* boot URCs of the FOTA AN (*MATREADY: 1)
                                  at every boot, not only after an update */

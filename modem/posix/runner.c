@@ -239,6 +239,46 @@ static int load_trust(struct runner *r, const struct modem_run_options *o)
     return 0;
 }
 
+/* The product id: --product (kept in the state directory as its decimal
+ * text, like the key), else the one kept there before, else 0. */
+static int load_product(struct runner *r, const struct modem_run_options *o, uint32_t *id)
+{
+    char kept[4200], text[16];
+    struct bytes b = {0};
+    const char *src = o->product;
+    char *end;
+    unsigned long v;
+    snprintf(kept, sizeof kept, "%s/product", r->dir);
+    *id = 0;
+    if (!src) {
+        if (access(kept, F_OK) != 0)
+            return 0;
+        if (bytes_read_file(&b, kept) != 0 || b.n == 0 || b.n >= sizeof text) {
+            fprintf(stderr, "cfota: modem: %s: not a product id\n", kept);
+            bytes_free(&b);
+            return -1;
+        }
+        memcpy(text, b.p, b.n);
+        while (b.n && (text[b.n - 1] == '\n' || text[b.n - 1] == '\r'))
+            b.n--; /* a file written by hand ends its line */
+        text[b.n] = 0;
+        bytes_free(&b);
+        src = text;
+    }
+    errno = 0;
+    v = strtoul(src, &end, 10);
+    if (errno || end == src || *end || v > 0xFFFFFFFFul) {
+        fprintf(stderr, "cfota: modem: product id '%s' is not a number 0-4294967295\n", src);
+        return -1;
+    }
+    *id = (uint32_t)v;
+    if (o->product && bytes_write_file(kept, o->product, strlen(o->product)) != 0) {
+        fprintf(stderr, "cfota: modem: cannot keep the product id in %s\n", kept);
+        return -1;
+    }
+    return 0;
+}
+
 static int setup(struct runner *r, const struct modem_run_options *o, struct modem_flash_map *map,
                  struct modem_settings *settings)
 {
@@ -377,6 +417,8 @@ int modem_run(const struct modem_run_options *o)
     cfg.io.log = io_log;
     cfg.http = http_client_ops(r.http);
     cfg.trust = r.trusted ? &r.trust : NULL;
+    if (load_product(&r, o, &cfg.product_id) != 0)
+        goto out;
     cfg.sock = sock_client_ops(r.sock);
     if (modem_init(r.m, &cfg, &settings, &map, clock_ms()) != CFOTA_OK) {
         fprintf(stderr, "cfota: modem: bad configuration\n");

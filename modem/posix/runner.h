@@ -36,6 +36,9 @@ struct modem_run_options {
     const char *trust;         /* --trust: the release public key (PEM);
                                   kept as <state>/trust.pub, which later
                                   power-ons use when --trust is not given */
+    const char *product;       /* --product: the product id, decimal; kept
+                                  as <state>/product likewise (NULL: the
+                                  kept one, else 0) */
 };
 
 /* Run until SIGINT/SIGTERM (0), the end of stdin (0), a simulated power
