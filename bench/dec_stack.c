@@ -199,8 +199,8 @@ static inline __attribute__((always_inline)) int decode_all(struct run *r,
             return rc;
         if (rc == CFOTA_CHECKPOINT && r->resume) {
             /* What a device keeps with the checkpoint: the carried models
-             * of a CARRY package (cfota_dec_carry), put back after the
-             * resume as the engine does from its carry slots. */
+             * of a package with carry slots (cfota_dec_carry), put back
+             * after the resume as the engine does from them. */
             static struct cfota_carry saved;
             struct cfota_checkpoint cp;
             cfota_dec_checkpoint(&r->dec, &cp);
@@ -208,8 +208,9 @@ static inline __attribute__((always_inline)) int decode_all(struct run *r,
             rc = cfota_dec_resume(&r->dec, &r->hdr, io, &cp);
             if (rc != CFOTA_OK)
                 return rc;
-            if ((r->hdr.flags & CFOTA_FLAG_CARRY) && cp.segment > 0)
+            if (cfota_carry_slots(r->hdr.flags) && cp.segment > 0)
                 memcpy(cfota_dec_carry(&r->dec), &saved, CFOTA_CARRY_SIZE);
+            cfota_dec_checkpoint(&r->dec, &cp); /* a replay starts over */
             pos = cp.in_pos;
             continue;
         }

@@ -34,7 +34,8 @@
  * readable source, i.e. when the stash budget was too small. */
 #define CONFLICT_SECOND_PARSE 200u
 /* In place: models carry over between segments (CFOTA_FLAG_CARRY) when the
- * stash budget holds the two carry slots and at least one unit more. */
+ * stash budget holds the two carry slots and at least one unit more (a
+ * device that resumes in place cannot replay: the base is gone). */
 #define CARRY_MIN_STASH ((CFOTA_CARRY_SLOTS + 1u) * CFOTA_STASH_UNIT)
 
 static int fill_header(struct cfota_header *h, const uint8_t *old, size_t old_len, const uint8_t *new_,
@@ -239,6 +240,12 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
         struct refine_params rp;
         memset(&rp, 0, sizeof rp);
         rp.cp = &cp;
+        /* A/B: models carry over between segments whenever there are two
+         * or more. A device resumes such a package by a replay from the
+         * intact base (cfota_dec_resume), so it needs no carry slots. */
+        cp.carry = new_len > h.segment_size;
+        if (cp.carry)
+            h.flags |= CFOTA_FLAG_CARRY;
         rc = code_best(&ops, old, old_len, new_, new_len, &cp, &rp, passes, &payload) == 0 ? CFOTA_OK
                                                                                               : CFOTA_E_INVAL;
     }

@@ -115,8 +115,9 @@ static int decode_cut(const struct cfota_header *h, const uint8_t *base, const u
     int rc, cut_in = -1;
     run_open(&cut, h, base, &io);
     FUZZ_CHECK(cfota_dec_init(&d, h, &io) == CFOTA_OK, "second init");
-    /* What a device keeps with each checkpoint: for a CARRY package the
-     * carried models too (cfota_dec_carry), put back after the resume. */
+    /* What a device keeps with each checkpoint: for a package with carry
+     * slots the carried models too (cfota_dec_carry), put back after the
+     * resume. */
     static struct cfota_carry carry;
     cfota_dec_checkpoint(&d, &cp);
     memcpy(&carry, cfota_dec_carry(&d), CFOTA_CARRY_SIZE);
@@ -150,8 +151,10 @@ static int decode_cut(const struct cfota_header *h, const uint8_t *base, const u
             FUZZ_CHECK(cfota_dec_resume(&d, h, &io, &cp) == CFOTA_OK,
                        "resume from its own checkpoint (segment %u, in %u)", cp.segment,
                        cp.in_pos);
-            if ((h->flags & CFOTA_FLAG_CARRY) && cp.segment > 0)
+            if (cfota_carry_slots(h->flags) && cp.segment > 0)
                 memcpy(cfota_dec_carry(&d), &carry, CFOTA_CARRY_SIZE);
+            /* Fed from the record, or from the start for a replay. */
+            cfota_dec_checkpoint(&d, &cp);
             FUZZ_CHECK(cp.in_pos >= h->header_size && cp.in_pos - h->header_size <= payload_len,
                        "checkpoint offset %u", cp.in_pos);
             at = cp.in_pos - h->header_size;

@@ -108,7 +108,10 @@ static int io_result(int rc)
 static int flush_out(struct cfota_dec *d)
 {
     if (d->out_len) {
-        int rc = io_result(d->io.write_new(d->io.ctx, d->out_base, d->outbuf, d->out_len));
+        /* A replayed segment is in the target already: it is decoded
+         * again only for the models it leaves (cfota_dec_resume). */
+        int rc = d->cp.segment < d->replay_to ? CFOTA_OK
+                                                : io_result(d->io.write_new(d->io.ctx, d->out_base, d->outbuf, d->out_len));
         if (rc != CFOTA_OK)
             return rc;
         d->out_base += d->out_len;
@@ -208,7 +211,7 @@ static int seg_start(struct cfota_dec *d)
     d->new_rep = 0;
     d->prev_kind = 3;
     /* CARRY: the models go on learning across segments; a resumed decoder
-     * got them back from its caller (cfota_dec_carry). */
+     * got them back from its caller (cfota_dec_carry) or replays. */
     if (!(d->flags & CFOTA_FLAG_CARRY) || d->cp.segment == 0) {
         memset(&d->carry.hist, 0, sizeof d->carry.hist);
         cfota_models_reset(&d->carry.m);
@@ -236,7 +239,9 @@ static int seg_end(struct cfota_dec *d)
         return d->in_pos == d->payload_end && d->in_head == d->in_len ? CFOTA_DONE : CFOTA_E_CORRUPT;
     }
     d->state = ST_SEG_START;
-    return CFOTA_CHECKPOINT;
+    /* The checkpoints of a replay, the one resumed at included, are the
+     * caller's already. */
+    return d->cp.segment <= d->replay_to ? CFOTA_OK : CFOTA_CHECKPOINT;
 }
 
 static int op_header(struct cfota_dec *d)
@@ -422,6 +427,13 @@ int cfota_dec_resume(struct cfota_dec *d, const struct cfota_header *h,
     if (cp->segment > segments(d) || cp->in_pos < h->header_size + 4u || cp->in_pos > d->payload_end ||
         cp->range < CFOTA_RC_TOP || cp->prev_index >= segments(d))
         return CFOTA_E_INVAL;
+    if ((h->flags & CFOTA_FLAG_CARRY) && !cfota_carry_slots(h->flags) && cp->segment < segments(d)) {
+        /* The models at cp were saved nowhere: decode from the start again,
+         * writing nothing before cp (the base and the target bytes before
+         * cp are intact on a device that does not apply in place). */
+        d->replay_to = (uint16_t)cp->segment;
+        return CFOTA_OK;
+    }
     d->cp = *cp;
     d->in_pos = cp->in_pos;
     d->range = cp->range;

@@ -123,9 +123,10 @@ int cfota_header_parse(struct cfota_header *h, const uint8_t *buf, size_t len)
     if ((h->flags & CFOTA_FLAG_STASH) &&
         (!(h->flags & CFOTA_FLAG_IN_PLACE) || (h->flags & CFOTA_FLAG_NO_BASE) || h->payload_size < CFOTA_PLAN_HEAD))
         return CFOTA_E_CORRUPT;
-    /* Carried models are kept across a power cut in the stash's first two
-     * units. */
-    if ((h->flags & CFOTA_FLAG_CARRY) && !(h->flags & CFOTA_FLAG_STASH))
+    /* Carried models survive a power cut in the stash's first two units,
+     * or, A/B, by a replay from the intact base: in place without a stash
+     * neither is possible. */
+    if ((h->flags & CFOTA_FLAG_CARRY) && (h->flags & CFOTA_FLAG_IN_PLACE) && !(h->flags & CFOTA_FLAG_STASH))
         return CFOTA_E_CORRUPT;
     return CFOTA_OK;
 }
@@ -179,9 +180,14 @@ int cfota_header_write(const struct cfota_header *h, uint8_t *out)
 
 /* ---- the stash plan ---- */
 
+int cfota_carry_slots(uint8_t flags)
+{
+    return (flags & CFOTA_FLAG_CARRY) && (flags & CFOTA_FLAG_STASH);
+}
+
 uint32_t cfota_plan_reserved(const struct cfota_header *h)
 {
-    return h->flags & CFOTA_FLAG_CARRY ? CFOTA_CARRY_SLOTS * CFOTA_STASH_UNIT : 0;
+    return cfota_carry_slots(h->flags) ? CFOTA_CARRY_SLOTS * CFOTA_STASH_UNIT : 0;
 }
 
 uint32_t cfota_plan_bytes(const struct cfota_header *h, const struct cfota_plan_head *p)

@@ -372,13 +372,14 @@ static int read_plan(struct cfota_update *u, const struct cfota_header *h, struc
     return CFOTA_OK;
 }
 
-/* ---- carried models (CFOTA_FLAG_CARRY) ----
+/* ---- carried models (CFOTA_FLAG_CARRY with CFOTA_FLAG_STASH) ----
  *
  * The models after segment ordinal k are kept in carry slot k mod 2 (the
  * stash's first two units), written before the journal says segment k is
  * decoded. Decoding k+1 (again, after a cut) reads slot k mod 2, which
  * nothing writes before segment k+1 is journalled: the slot written
- * meanwhile is the other one. */
+ * meanwhile is the other one. (A CARRY package without a stash is A/B
+ * only: the decoder rebuilds its models by a replay, writing nothing.) */
 
 typedef char carry_fits_a_unit[CFOTA_CARRY_SIZE <= CFOTA_STASH_UNIT ? 1 : -1];
 
@@ -590,9 +591,12 @@ static int decode_segment(struct cfota_update *u, uint32_t k)
         if (u->cp.segment == 0)
             cfota_dec_track(&u->dec, u->segmap);
         /* A decoder started past the first segment gets the carried
-         * models back from where the segment before left them. */
-        if ((u->pkg.flags & CFOTA_FLAG_CARRY) && k > 0 && (rc = carry_load(u, k - 1)) != CFOTA_OK)
+         * models back from where the segment before left them, or (A/B,
+         * no carry slots) rebuilds them by a replay from the payload's
+         * start: the checkpoint says where to feed from. */
+        if (cfota_carry_slots(u->pkg.flags) && k > 0 && (rc = carry_load(u, k - 1)) != CFOTA_OK)
             return rc;
+        cfota_dec_checkpoint(&u->dec, &u->cp);
         u->feed_pos = u->cp.in_pos;
         u->dec_live = 1;
     }
@@ -615,7 +619,7 @@ static int decode_segment(struct cfota_update *u, uint32_t k)
     if ((rc = flush_stage(u, 1)) != CFOTA_OK)
         return rc;
     cfota_dec_checkpoint(&u->dec, &u->cp);
-    if ((u->pkg.flags & CFOTA_FLAG_CARRY) && k + 1 < segments(u))
+    if (cfota_carry_slots(u->pkg.flags) && k + 1 < segments(u))
         return carry_save(u, k);
     return CFOTA_OK;
 }

@@ -183,14 +183,19 @@ static inline void rig_save_carry(struct cfota_dec *d)
 }
 
 /* cfota_dec_resume at cp, then the carried models of the last checkpoint
- * saved back, as a device does after a reset. */
+ * saved back (a package with carry slots), as a device does after a
+ * reset. *feed: where to feed the package from (cp's offset, or the
+ * payload's start for a package the decoder replays). */
 static inline int rig_resume(struct cfota_dec *d, struct dec_rig *r, const struct cfota_header *h,
-                             const struct cfota_checkpoint *cp)
+                             const struct cfota_checkpoint *cp, size_t *feed)
 {
     struct cfota_io io = rig_io(r);
+    struct cfota_checkpoint at;
     int rc = cfota_dec_resume(d, h, &io, cp);
-    if (rc == CFOTA_OK && (h->flags & CFOTA_FLAG_CARRY) && cp->segment > 0)
+    if (rc == CFOTA_OK && cfota_carry_slots(h->flags) && cp->segment > 0)
         memcpy(cfota_dec_carry(d), r->carry, CFOTA_CARRY_SIZE);
+    cfota_dec_checkpoint(d, &at);
+    *feed = at.in_pos;
     return rc;
 }
 

@@ -133,15 +133,19 @@ static unsigned reference_run(const struct case_ *c, struct cfota_checkpoint *cp
 }
 
 /* Replace *d by a fresh decoder resumed at cp; the old one is scribbled
- * over first so that nothing of it can survive. */
-static void restart(struct cfota_dec **d, const struct case_ *c, struct dec_rig *r, const struct cfota_checkpoint *cp)
+ * over first so that nothing of it can survive. Returns where to feed
+ * the package from. */
+static size_t restart(struct cfota_dec **d, const struct case_ *c, struct dec_rig *r,
+                      const struct cfota_checkpoint *cp)
 {
+    size_t feed = 0;
     memset(*d, 0xA5, sizeof **d);
     free(*d);
     *d = malloc(sizeof **d);
     assert_non_null(*d);
     memset(*d, 0x5A, sizeof **d);
-    assert_int_equal(rig_resume(*d, r, &c->h, cp), CFOTA_OK);
+    assert_int_equal(rig_resume(*d, r, &c->h, cp, &feed), CFOTA_OK);
+    return feed;
 }
 
 /* ---- stop at every checkpoint ---- */
@@ -195,8 +199,7 @@ static void cut_at_every_checkpoint(struct case_ *c)
         seen++;
         /* Power cut: torn writes after the checkpoint, decoder lost. */
         rig_cut(&r, &cp, 1000 + seen);
-        restart(&d, c, &r, &cp);
-        pos = cp.in_pos;
+        pos = restart(&d, c, &r, &cp);
     }
     assert_int_equal(rc, CFOTA_DONE);
     assert_int_equal(seen, nref);
@@ -274,8 +277,7 @@ static void random_stops(struct case_ *c, unsigned runs, uint64_t seed)
             if (cfota_dec_produced(d) > cp.segment * c->h.segment_size || pos > cp.in_pos)
                 mid_segment_cuts++;
             rig_cut(&r, &cp, (uint32_t)test_rand(&seed));
-            restart(&d, c, &r, &cp);
-            pos = cp.in_pos;
+            pos = restart(&d, c, &r, &cp);
             cuts++;
         }
         assert_int_equal(rc, CFOTA_DONE);
@@ -379,6 +381,52 @@ static void test_checkpoint_spacing_corpus(void **state)
     case_corpus(&c, "k64f-blinky-old-new", 4096, 1);
     assert_int_equal(c.h.segment_size, 4096);
     check_spacing(&c);
+    case_free(&c);
+}
+
+/* ---- replay ---- */
+
+/* An A/B package with carried models (CARRY, no stash) resumed at a
+ * checkpoint: the decoder starts over from the payload's start, writes
+ * nothing before the checkpoint, passes no checkpoint before it, and from
+ * there on gives the very records and bytes of an uninterrupted run. */
+static void test_replay_writes_only_after_checkpoint(void **state)
+{
+    struct case_ c;
+    struct cfota_checkpoint cps[32], seen[32];
+    struct cfota_dec *d = malloc(sizeof *d);
+    unsigned n, k;
+    (void)state;
+    assert_non_null(d);
+    case_synth(&c, 100000, 4096, 51);
+    assert_true(c.h.flags & CFOTA_FLAG_CARRY);
+    assert_false(c.h.flags & CFOTA_FLAG_STASH);
+    n = reference_run(&c, cps, NULL);
+    assert_int_equal(n, cfota_header_segments(&c.h) - 1);
+    for (k = 1; k <= n; k++) {
+        struct dec_rig r;
+        struct cfota_io io;
+        size_t pos = c.h.header_size;
+        unsigned ns = 0;
+        rig_open(&r, &c.h, c.old.p, c.old.n);
+        io = rig_io(&r);
+        assert_int_equal(cfota_dec_init(d, &c.h, &io), CFOTA_OK);
+        assert_int_equal(rig_feed(d, c.pkg.p, &pos, payload_end(&c), 0, NULL, NULL, &ns), CFOTA_DONE);
+        /* Cut after segment k: the later ones are garbage. */
+        rig_cut(&r, &cps[k - 1], 77 + k);
+        r.bytes_written = 0;
+        pos = restart(&d, &c, &r, &cps[k - 1]);
+        assert_int_equal(pos, c.h.header_size); /* from the start */
+        ns = 0;
+        assert_int_equal(rig_feed(d, c.pkg.p, &pos, payload_end(&c), 13, seen, NULL, &ns), CFOTA_DONE);
+        assert_int_equal(ns, n - k);
+        if (ns)
+            assert_memory_equal(seen, &cps[k], ns * sizeof *seen);
+        assert_int_equal(r.bytes_written, c.h.target_size - k * c.h.segment_size);
+        expect_target(&c, &r);
+        rig_close(&r);
+    }
+    free(d);
     case_free(&c);
 }
 
@@ -565,6 +613,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cut_at_every_checkpoint),
         cmocka_unit_test(test_random_stops),
         cmocka_unit_test(test_checkpoint_spacing),
+        cmocka_unit_test(test_replay_writes_only_after_checkpoint),
         cmocka_unit_test(test_resume_refuses_foreign_records),
         cmocka_unit_test(test_done_is_final_and_payload_bounded),
         cmocka_unit_test(test_empty_target),

@@ -70,7 +70,8 @@ static void random_header(struct cfota_header *h, uint64_t *seed)
     memset(h, 0, sizeof *h);
     h->format_version = CFOTA_FORMAT_VERSION;
     h->flags = (uint8_t)(test_rand(seed) & CFOTA_FLAGS_KNOWN);
-    if (h->flags & CFOTA_FLAG_CARRY) /* carried models live in the stash */
+    /* Carried models live in the stash in place (A/B replays them). */
+    if ((h->flags & CFOTA_FLAG_CARRY) && (h->flags & CFOTA_FLAG_IN_PLACE))
         h->flags |= CFOTA_FLAG_STASH;
     if (h->flags & CFOTA_FLAG_STASH) /* a stash is for in-place packages with a base */
         h->flags = (uint8_t)((h->flags | CFOTA_FLAG_IN_PLACE) & ~CFOTA_FLAG_NO_BASE);
@@ -351,6 +352,28 @@ static void test_stash_plan_checks(void **state)
     h.payload_size = 1000;
     n = cfota_header_write(&h, buf);
     assert_int_equal(cfota_header_parse(&back, buf, (size_t)n), CFOTA_OK);
+
+    assert_int_equal(cfota_carry_slots(h.flags), 0);
+    assert_int_equal(cfota_plan_reserved(&h), 0);
+
+    /* Carried models: in the carry slots of a stash, or, A/B, rebuilt by
+     * a replay; in place without a stash, neither can be. */
+    h.flags = CFOTA_FLAG_CARRY | CFOTA_FLAG_IN_PLACE | CFOTA_FLAG_ORDERED;
+    n = cfota_header_write(&h, buf);
+    assert_int_equal(cfota_header_parse(&back, buf, (size_t)n), CFOTA_E_CORRUPT);
+    h.flags = CFOTA_FLAG_CARRY;
+    h.scratch_size = 0;
+    n = cfota_header_write(&h, buf);
+    assert_int_equal(cfota_header_parse(&back, buf, (size_t)n), CFOTA_OK);
+    assert_int_equal(cfota_carry_slots(back.flags), 0);
+    assert_int_equal(cfota_plan_reserved(&back), 0);
+    h.flags = CFOTA_FLAG_CARRY | CFOTA_FLAG_STASH | CFOTA_FLAG_IN_PLACE | CFOTA_FLAG_ORDERED;
+    h.scratch_size = 65536;
+    n = cfota_header_write(&h, buf);
+    assert_int_equal(cfota_header_parse(&back, buf, (size_t)n), CFOTA_OK);
+    assert_int_equal(cfota_carry_slots(back.flags), 1);
+    assert_int_equal(cfota_plan_reserved(&back), CFOTA_CARRY_SLOTS * CFOTA_STASH_UNIT);
+    h.flags = CFOTA_FLAG_STASH | CFOTA_FLAG_IN_PLACE | CFOTA_FLAG_ORDERED;
 
     cfota_plan_head_write(&p, b);
     assert_int_equal(cfota_plan_head_parse(&pb, b, &h), CFOTA_OK);

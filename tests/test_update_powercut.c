@@ -45,6 +45,7 @@ struct rig {
     uint8_t buf[BUF];
     uint64_t begin_ops;  /* flash operations of cfota_update_begin */
     unsigned recoveries; /* since the last reset */
+    unsigned mid_resumes; /* recoveries that resumed past a first segment */
 };
 
 static void rig_reset(struct rig *r)
@@ -97,6 +98,8 @@ static int reboot_and_finish(struct rig *r, int *restarted)
     if (rc != CFOTA_OK)
         return rc;
     *restarted = info.state == CFOTA_UPDATE_IDLE;
+    if (info.state == CFOTA_UPDATE_PENDING && info.segments_done > 0 && info.segments_done < info.segments)
+        r->mid_resumes++;
     if (info.state == CFOTA_UPDATE_DONE)
         return CFOTA_DONE;
     if (info.state == CFOTA_UPDATE_IDLE) {
@@ -458,6 +461,37 @@ static void test_in_place_package_on_ab_device(void **state)
     bytes_free(&pkg);
 }
 
+/* An A/B package whose models carry over between segments and are saved
+ * nowhere (CFOTA_FLAG_CARRY without a stash) resumes by a replay: after a
+ * cut in segment k the decoder decodes segments 0..k-1 again from the
+ * intact base and the slot, writing nothing, and goes on from there.
+ * Small segments give many resume points; every cut, and no stash area
+ * at all, since the replay needs none. */
+static void test_ab_carry_replay_every_cut(void **state)
+{
+    struct bytes old = {0, 0, 0}, new_ = {0, 0, 0}, pkg = {0, 0, 0};
+    struct cfota_encode_opts o;
+    struct cfota_header h;
+    struct rig r;
+    (void)state;
+    make_synthetic(&old, &new_, 70000, 11);
+    memset(&o, 0, sizeof o);
+    o.segment_size = 4096;
+    assert_int_equal(cfota_encode(old.p, old.n, new_.p, new_.n, &o, &pkg), 0);
+    assert_int_equal(cfota_header_parse(&h, pkg.p, pkg.n), CFOTA_OK);
+    assert_true(h.flags & CFOTA_FLAG_CARRY);
+    assert_false(h.flags & (CFOTA_FLAG_STASH | CFOTA_FLAG_IN_PLACE));
+    assert_true(cfota_header_segments(&h) >= 17);
+    rig_open(&r, old.p, old.n, new_.p, new_.n, pkg.p, pkg.n, 1, 0);
+    memset(&r.cfg.stash, 0, sizeof r.cfg.stash);
+    sweep(&r, 1, 20, 0x99);
+    assert_true(r.mid_resumes > cfota_header_segments(&h)); /* replays happened */
+    flashsim_close(r.sim);
+    bytes_free(&old);
+    bytes_free(&new_);
+    bytes_free(&pkg);
+}
+
 /* Every other corpus pair, both ways: a few cuts each in the corpus tier,
  * every cut under ./run powercut. */
 static void test_corpus_every_cut(void **state)
@@ -565,6 +599,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_generated_cases),
         cmocka_unit_test(test_stash_must_fit),
         cmocka_unit_test(test_in_place_package_on_ab_device),
+        cmocka_unit_test(test_ab_carry_replay_every_cut),
         cmocka_unit_test(test_bad_plan_refused),
     };
     const struct CMUnitTest corpus_tests[] = {

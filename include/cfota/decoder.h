@@ -15,8 +15,10 @@
  * stops with CFOTA_CHECKPOINT and cfota_dec_checkpoint() gives a 20-byte
  * record. A caller that saves the record can, after a reset, call
  * cfota_dec_resume() with it and feed the package again from
- * record.in_pos; decoding then produces exactly the bytes it would have
- * produced without the interruption, from the start of the next segment.
+ * record.in_pos (or, for a package that replays, from the payload's
+ * start: cfota_dec_resume); decoding then produces exactly the bytes it
+ * would have produced without the interruption, from the start of the
+ * next segment.
  *
  * Memory: everything lives in struct cfota_dec, which the caller allocates
  * (statically, on a stack, anywhere). sizeof(struct cfota_dec) is at most
@@ -67,7 +69,8 @@ struct cfota_io {
     int (*read_old)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
     /* Read back len bytes of the target image at off, always inside the
      * target size, and only bytes that an earlier write_new call has
-     * written: the decoder refuses (CFOTA_E_CORRUPT) a copy from bytes of
+     * written (in a replay, cfota_dec_resume, one before the
+     * interruption): the decoder refuses (CFOTA_E_CORRUPT) a copy from bytes of
      * the current segment not produced yet, and, in an ORDERED package, a
      * copy from a segment not decoded yet, when the caller gave it a map
      * of the segments decoded (cfota_dec_track). Without the map (or
@@ -129,6 +132,8 @@ struct cfota_dec {
     uint8_t inbuf[CFOTA_DEC_INBUF];
     uint8_t outbuf[CFOTA_DEC_OUTBUF];
     uint8_t srcbuf[CFOTA_DEC_SRCBUF];
+    uint16_t replay_to; /* after cfota_dec_resume by a replay: segments
+                           decoded again without writing (0: none) */
     struct cfota_carry carry;
 };
 
@@ -142,9 +147,18 @@ struct cfota_dec {
 int cfota_dec_init(struct cfota_dec *d, const struct cfota_header *h, const struct cfota_io *io);
 
 /* Like cfota_dec_init, but continue after the checkpoint cp (a record that
- * cfota_dec_checkpoint returned for the same package). Feed the package from
- * cp->in_pos. Returns CFOTA_OK or CFOTA_E_INVAL for a record that cannot
- * belong to this package. */
+ * cfota_dec_checkpoint returned for the same package). Feed the package
+ * from the in_pos that cfota_dec_checkpoint gives right after this call:
+ * cp->in_pos, except for a CFOTA_FLAG_CARRY package without
+ * CFOTA_FLAG_STASH (an A/B package whose models carry over and are saved
+ * nowhere), which the decoder replays: it decodes the segments before cp
+ * again from the payload's start (its in_pos then), calling read_old and
+ * read_new as the first time (the base must be intact, and the target
+ * bytes written before cp still in place) but never write_new, and
+ * returns no CFOTA_CHECKPOINT for them; it writes again from the segment
+ * after cp on. A replay costs the decoding of cp->segment segments and no
+ * RAM. Returns CFOTA_OK or CFOTA_E_INVAL for a record that cannot belong
+ * to this package. */
 int cfota_dec_resume(struct cfota_dec *d, const struct cfota_header *h,
                      const struct cfota_io *io, const struct cfota_checkpoint *cp);
 
@@ -177,8 +191,11 @@ void cfota_dec_checkpoint(const struct cfota_dec *d, struct cfota_checkpoint *cp
  * right after CFOTA_CHECKPOINT (or cfota_dec_checkpoint), the state the
  * next segment starts from, to save with the checkpoint; right after
  * cfota_dec_resume at a checkpoint past the first segment, where to put
- * the saved bytes back before feeding. Packages without
- * CFOTA_FLAG_CARRY reset it at every segment: nothing to save. */
+ * the saved bytes back before feeding. Only packages with carry slots
+ * (cfota_carry_slots, cfota/package.h) need this: without
+ * CFOTA_FLAG_CARRY the models reset at every segment, and a CARRY
+ * package without CFOTA_FLAG_STASH is replayed by cfota_dec_resume
+ * (bytes put back then are harmless: the replay resets them). */
 void *cfota_dec_carry(struct cfota_dec *d);
 
 /* Bytes of the target image written so far, for progress reports: exact

@@ -10,8 +10,11 @@
  *
  * Every entry is a 16-bit probability that the next binary decision is 0,
  * in units of 1/65536. All models are reset to their initial values at the
- * start of each segment, which is what makes a segment decodable on its own
- * (and so resumable) without saving any model state.
+ * start of the payload and, unless the package carries them over
+ * (CFOTA_FLAG_CARRY), at the start of each segment, which makes a segment
+ * decodable on its own (and so resumable) without saving any model state;
+ * carried models are saved by the caller or rebuilt by a replay
+ * (cfota_dec_resume).
  *
  * RAM: sizeof(struct cfota_models) == 2 * CFOTA_MODEL_PROBS bytes.
  */

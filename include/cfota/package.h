@@ -37,7 +37,10 @@ extern "C" {
 #define CFOTA_FLAG_SIGNED 0x08u    /* a signature block follows payload
                                       (CFOTA_SIG_BLOCK_SIZE bytes) */
 #define CFOTA_FLAG_STASH 0x10u     /* the payload opens with a stash plan */
-#define CFOTA_FLAG_CARRY 0x20u     /* models carry over between segments */
+#define CFOTA_FLAG_CARRY 0x20u     /* models carry over between segments
+                                      (a resumed decoder gets them from
+                                      the carry slots with STASH, else by
+                                      a replay) */
 #define CFOTA_FLAGS_KNOWN 0x3Fu
 
 /* Decoded header. Version strings are NUL-terminated here; on the wire
@@ -97,12 +100,18 @@ int cfota_header_write(const struct cfota_header *h, uint8_t *out);
 #define CFOTA_PLAN_HEAD 8u      /* count, stash size */
 #define CFOTA_PLAN_ENTRY 16u    /* step, base, len, at */
 
-/* With CFOTA_FLAG_CARRY the stash's first units are the two carry slots
- * (docs/update-engine.md): entries start after them. */
+/* With CFOTA_FLAG_CARRY and CFOTA_FLAG_STASH the stash's first units are
+ * the two carry slots (docs/update-engine.md): entries start after them. */
 #define CFOTA_CARRY_SLOTS 2u
 
-/* Stash bytes before the first entry: CFOTA_CARRY_SLOTS units with
- * CFOTA_FLAG_CARRY, else 0. */
+/* 1 if a package with header flags `flags` keeps its carried models in
+ * carry slots (CFOTA_FLAG_CARRY with CFOTA_FLAG_STASH), 0 if it has none
+ * to keep (no CARRY) or rebuilds them by a replay (CARRY without STASH:
+ * an A/B package, cfota_dec_resume). */
+int cfota_carry_slots(uint8_t flags);
+
+/* Stash bytes before the first entry: CFOTA_CARRY_SLOTS units with carry
+ * slots (cfota_carry_slots), else 0. */
 uint32_t cfota_plan_reserved(const struct cfota_header *h);
 
 struct cfota_plan_head {
