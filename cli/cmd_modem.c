@@ -70,7 +70,8 @@ static void usage(FILE *f)
             "  --echo 0|1           echo at power-on (default 1, as ATE1)\n"
             "  --prompt TEXT        AT+CFLW data prompt, C escapes allowed\n"
             "                       (default \"\\r\\n> \")\n"
-            "  --trace              log the dialogue on stderr\n");
+            "  --trace              log the dialogue on stderr, and at exit the\n"
+            "                       serial line's byte counts, both ways\n");
 }
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)

@@ -353,6 +353,35 @@ static void test_sim_pin(void **state)
     rig_close(r);
 }
 
+/* ---- the line counters ---- */
+
+/* Every byte both ways, echo and boot lines included, and a reset of the
+ * module does not restart them (modem_line_counts). */
+static void test_line_counts(void **state)
+{
+    struct rig *r = rig_open();
+    struct modem_line_counts a = modem_line_counts(&r->m), b;
+    uint64_t in = 0, out = 0;
+    static const char *const lines[] = {"AT\r", "ATE1\r", "AT+CGMR\r", "AT+IPR=115200\r", "AT+CFUN=1,1\r",
+                                        "ATE1\r", "AT+NOSUCH\r"};
+    size_t i;
+    (void)state;
+    assert_int_equal(a.received, 0);
+    for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        in += strlen(lines[i]);
+        out += strlen(send_at(r, lines[i]));
+    }
+    assert_true(strstr(r->text, "AT+NOSUCH\r") != NULL); /* echoed */
+    b = modem_line_counts(&r->m);
+    assert_int_equal(b.received - a.received, in);
+    assert_int_equal(b.sent - a.sent, out);
+    /* A power-on (modem_init) is where they start. */
+    rig_boot(r);
+    assert_int_equal(modem_line_counts(&r->m).received, 0);
+    assert_int_equal(modem_line_counts(&r->m).sent, strlen(taken(r)));
+    rig_close(r);
+}
+
 /* ---- boot URCs and AT+IPR ---- */
 
 static void test_ipr_and_boot_urcs(void **state)
@@ -984,6 +1013,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_framing),
+        cmocka_unit_test(test_line_counts),
         cmocka_unit_test(test_cmee),
         cmocka_unit_test(test_identity),
         cmocka_unit_test(test_bad_arguments),

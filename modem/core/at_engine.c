@@ -28,10 +28,14 @@
 
 /* ---- output ---- */
 
+/* Every byte the module sends passes here, so the line counter is
+ * kept here (modem_line_counts). */
 void at_emit(struct modem *m, const void *data, size_t len)
 {
-    if (len > 0)
+    if (len > 0) {
+        m->counts.sent += len;
         m->cfg.io.write(m->cfg.io.ctx, data, len);
+    }
 }
 
 /* ATV1 frames every line "\r\n<text>\r\n", ATV0 "<text>\r\n"

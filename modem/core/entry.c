@@ -108,10 +108,16 @@ void modem_tick(struct modem *m, uint64_t now)
 
 void modem_input(struct modem *m, const void *data, size_t len, uint64_t now)
 {
+    m->counts.received += len;
     modem_tick(m, now);
     at_engine_input(m, data, len);
     act_on_requests(m);
     modem_tick(m, now);
+}
+
+struct modem_line_counts modem_line_counts(const struct modem *m)
+{
+    return m->counts;
 }
 
 uint64_t modem_next_event(const struct modem *m)

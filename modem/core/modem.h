@@ -240,6 +240,18 @@ struct modem_net {
     char apn[MODEM_TEXT_MAX + 1]; /* APN of the current attach */
 };
 
+/* The serial line's byte counters: what a dialogue costs on the wire,
+ * AT framing, echo and hex included, counted where the bytes cross the
+ * core's edge (modem_input, and the one output point behind io.write).
+ * They run from power-on (modem_init) and go on across module resets
+ * (AT+CFUN=1,1, AT+CRESET, modem_reset): a reset is the module's, not
+ * the line's. Bytes are counted whether or not the module hears them
+ * (while it is off, or on an input overrun). */
+struct modem_line_counts {
+    uint64_t received; /* from the host */
+    uint64_t sent;     /* to the host */
+};
+
 struct modem;
 typedef void (*modem_after_fn)(struct modem *m);
 
@@ -321,6 +333,8 @@ struct modem {
     int csorxget;                                 /* AT+CSORXGET mode */
     struct modem_cip cip;                         /* AT+CIP... state */
     char dns[2][16];                              /* AT+CDNSCFG */
+
+    struct modem_line_counts counts;              /* modem_line_counts() */
 };
 
 /* ---- the entry point (entry.c) ---- */
@@ -345,5 +359,10 @@ uint64_t modem_next_event(const struct modem *m);
 /* Reset the module as AT+CFUN=1,1 or a watchdog would (not a power cut:
  * that is the host killing the process). */
 void modem_reset(struct modem *m);
+
+/* The serial line's byte counts since modem_init (struct
+ * modem_line_counts). A host takes two readings and subtracts them to
+ * cost one part of a dialogue. Never fails. */
+struct modem_line_counts modem_line_counts(const struct modem *m);
 
 #endif

@@ -123,6 +123,17 @@ static void trace_bytes(struct runner *r, const char *dir, const void *data, siz
     fputc('\n', stderr);
 }
 
+/* At exit, however the run ends: the serial line's totals, both
+ * directions, as the core counted them (modem_line_counts). */
+static void trace_line_counts(struct runner *r)
+{
+    struct modem_line_counts c = modem_line_counts(r->m);
+    if (r->trace)
+        fprintf(stderr, "[%8llu --] line: %llu bytes received, %llu bytes sent\n",
+                (unsigned long long)(clock_ms() - r->t0), (unsigned long long)c.received,
+                (unsigned long long)c.sent);
+}
+
 /* ---- the core's callbacks ---- */
 
 /* The core's output is collected during one call and sent after it, so
@@ -427,6 +438,7 @@ int modem_run(const struct modem_run_options *o)
     if (o->power_cut_after != FLASHSIM_NO_CUT)
         flashsim_set_power_cut(r.sim, o->power_cut_after, o->power_cut_after);
     rc = loop(&r);
+    trace_line_counts(&r);
 out:
     http_client_free(r.http);
     sock_client_free(r.sock);
