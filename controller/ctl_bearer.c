@@ -73,19 +73,13 @@ static int context_active(struct cfota_ctl *ctl, struct cfota_ctl_bearer_info *i
 {
     uint32_t start = ctl_now(ctl);
     for (;;) {
-        unsigned i;
+        uint32_t cid;
         int r = ctl_run(ctl, "AT+CGACT?", "+CGACT:", ctl_radio_ms(ctl), CFOTA_CTL_STEP_PDP);
         if (r)
             return r;
-        for (i = 0; i < cfota_at_nlines(&ctl->at); i++) {
-            const char *s = cfota_at_line(&ctl->at, i);
-            uint32_t cid, state;
-            if (strlen(s) > 7 && memcmp(s, "+CGACT:", 7) == 0 &&
-                cfota_at_field_uint(s + 7, 0, &cid) == 0 &&
-                cfota_at_field_uint(s + 7, 1, &state) == 0 && state == 1) {
-                info->cid = (uint8_t)cid;
-                return 0;
-            }
+        if (ctl_active_context(ctl, &cid)) {
+            info->cid = (uint8_t)cid;
+            return 0;
         }
         if (ctl_now(ctl) - start >= wait_ms)
             return ctl_end(ctl, CFOTA_CTL_E_NO_PDP, CFOTA_CTL_STEP_PDP);

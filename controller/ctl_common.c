@@ -72,15 +72,19 @@ void ctl_cmd_begin(struct cfota_ctl *ctl, const char *s)
     ctl_cmd_add(ctl, s);
 }
 
-void ctl_cmd_uint(struct cfota_ctl *ctl, uint32_t v)
+char *ctl_decimal(char *end, uint32_t v)
 {
-    char d[10];
-    size_t n = 0;
     do {
-        d[sizeof d - 1 - n++] = (char)('0' + v % 10);
+        *--end = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    ctl_cmd_addn(ctl, d + sizeof d - n, n);
+    return end;
+}
+
+void ctl_cmd_uint(struct cfota_ctl *ctl, uint32_t v)
+{
+    char d[10], *p = ctl_decimal(d + sizeof d, v);
+    ctl_cmd_addn(ctl, p, (size_t)(d + sizeof d - p));
 }
 
 /* AT strings have no escapes: a quote inside cannot be sent. */
@@ -211,8 +215,9 @@ int ctl_version(struct cfota_ctl *ctl, char *out, int step)
             break;
     if (v) {
         /* Some firmware prefixes the answer ("+CGMR: ..."); keep the value. */
-        if (strlen(v) > 6 && memcmp(v, "+CGMR:", 6) == 0)
-            for (v += 6; *v == ' '; v++) {
+        const char *value = ctl_after(v, "+CGMR:");
+        if (value)
+            for (v = value; *v == ' '; v++) {
             }
         ctl_copy(out, CFOTA_CTL_VERSION_MAX, v);
     }
@@ -270,6 +275,30 @@ int ctl_trigger_local(struct cfota_ctl *ctl, uint32_t len, const char *md5_hex)
 int cfota_ctl_report_result(struct cfota_ctl *ctl)
 {
     return cfota_at_cmd(&ctl->at, "AT+CFOTA=4", NULL, ctl_radio_ms(ctl));
+}
+
+const char *ctl_after(const char *s, const char *prefix)
+{
+    while (*prefix)
+        if (*s++ != *prefix++)
+            return NULL;
+    return s;
+}
+
+int ctl_active_context(struct cfota_ctl *ctl, uint32_t *cid)
+{
+    unsigned i;
+    for (i = 0; i < cfota_at_nlines(&ctl->at); i++) {
+        const char *s = ctl_after(cfota_at_line(&ctl->at, i), "+CGACT:");
+        uint32_t id, state;
+        if (s && cfota_at_field_uint(s, 0, &id) == 0 && cfota_at_field_uint(s, 1, &state) == 0 &&
+            state == 1) {
+            if (cid)
+                *cid = id;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int ctl_same(const char *a, const char *b)

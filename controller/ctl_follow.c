@@ -52,15 +52,13 @@ int cfota_ctl_fota_event(const char *text)
     size_t i;
     if (!text)
         return CFOTA_EV_NONE;
-    if (memcmp(text, "+CFOTA:", 7) == 0)
+    if (ctl_after(text, "+CFOTA:"))
         text += 7;
     while (*text == ' ')
         text++;
-    for (i = 0; i < sizeof events / sizeof events[0]; i++) {
-        size_t k = strlen(events[i].text);
-        if (strlen(text) >= k && memcmp(text, events[i].text, k) == 0)
+    for (i = 0; i < sizeof events / sizeof events[0]; i++)
+        if (ctl_after(text, events[i].text))
             return events[i].event;
-    }
     return CFOTA_EV_OTHER;
 }
 

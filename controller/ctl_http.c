@@ -26,43 +26,16 @@
  * the path. Returns the length of the first part, 0 if the URL is bad. */
 static size_t split_url(const char *url)
 {
-    const char *p;
-    size_t skip;
-    if (strlen(url) > 7 && memcmp(url, "http://", 7) == 0)
-        skip = 7;
-    else if (strlen(url) > 8 && memcmp(url, "https://", 8) == 0)
-        skip = 8;
-    else
+    const char *host = ctl_after(url, "http://"), *p;
+    if (!host)
+        host = ctl_after(url, "https://");
+    if (!host)
         return 0;
-    for (p = url + skip; *p && *p != '/'; p++) {
+    for (p = host; *p && *p != '/'; p++) {
     }
-    if (*p != '/' || p == url + skip || p[1] == '\0')
+    if (*p != '/' || p == host || p[1] == '\0')
         return 0;
     return (size_t)(p - url);
-}
-
-/* The id the module gave; the HTTP note misspells the prefix
- * "+CHTTPCREAT:", which "+CHTTPCREAT" also matches. */
-static int client_id(struct cfota_ctl *ctl, uint32_t *id)
-{
-    unsigned i;
-    for (i = 0; i < cfota_at_nlines(&ctl->at); i++) {
-        const char *s = cfota_at_line(&ctl->at, i);
-        if (strlen(s) > 11 && memcmp(s, "+CHTTPCREAT", 11) == 0) {
-            s += 11;
-            if (*s == 'E')
-                s++;
-            if (*s == ':' && cfota_at_field_uint(s + 1, 0, id) == 0)
-                return 0;
-        }
-    }
-    return -1;
-}
-
-static void cmd_with_id(struct cfota_ctl *ctl, const char *head, uint32_t id)
-{
-    ctl_cmd_begin(ctl, head);
-    ctl_cmd_uint(ctl, id);
 }
 
 /* One HTTP URC of our client. Returns 1 when the download is over
@@ -121,7 +94,8 @@ static int download(struct cfota_ctl *ctl, const char *path, uint32_t id, uint32
     int r, res;
     if (ctl_step(ctl, CFOTA_CTL_STEP_HTTP_GET, 0, len))
         return ctl_end(ctl, CFOTA_CTL_E_CANCELLED, CFOTA_CTL_STEP_HTTP_GET);
-    cmd_with_id(ctl, "AT+CHTTPTOFS=", id);
+    ctl_cmd_begin(ctl, "AT+CHTTPTOFS=");
+    ctl_cmd_uint(ctl, id);
     ctl_cmd_add(ctl, ",");
     ctl_cmd_quoted(ctl, path);
     if ((r = ctl_run(ctl, NULL, NULL, ctl_radio_ms(ctl), CFOTA_CTL_STEP_HTTP_GET)) != 0)
@@ -144,15 +118,11 @@ static int download(struct cfota_ctl *ctl, const char *path, uint32_t id, uint32
     }
 }
 
-/* Disconnect and destroy the client whatever happened; their own errors
- * (after +CHTTPERR the module has already disconnected) do not count. */
+/* Disconnect and destroy the client whatever happened. */
 static void close_client(struct cfota_ctl *ctl, uint32_t id)
 {
     (void)ctl_step(ctl, CFOTA_CTL_STEP_HTTP_CLOSE, 0, 0);
-    cmd_with_id(ctl, "AT+CHTTPDISCON=", id);
-    (void)cfota_at_cmd(&ctl->at, ctl->cmd, NULL, ctl_cmd_ms(ctl));
-    cmd_with_id(ctl, "AT+CHTTPDESTROY=", id);
-    (void)cfota_at_cmd(&ctl->at, ctl->cmd, NULL, ctl_cmd_ms(ctl));
+    ctl_http_close(ctl, id);
 }
 
 int cfota_ctl_http(struct cfota_ctl *ctl, const char *url, uint32_t len, const char *md5_hex,
@@ -175,17 +145,9 @@ int cfota_ctl_http(struct cfota_ctl *ctl, const char *url, uint32_t len, const c
 
     if (ctl_step(ctl, CFOTA_CTL_STEP_HTTP_OPEN, 0, 0))
         return ctl_end(ctl, CFOTA_CTL_E_CANCELLED, CFOTA_CTL_STEP_HTTP_OPEN);
-    ctl_cmd_begin(ctl, "AT+CHTTPCREATE=\"");
-    ctl_cmd_addn(ctl, url, host_len);
-    ctl_cmd_add(ctl, "\"");
-    if ((r = ctl_run(ctl, NULL, "+CHTTPCREAT", ctl_cmd_ms(ctl), CFOTA_CTL_STEP_HTTP_OPEN)) != 0)
+    if ((r = ctl_http_open(ctl, url, host_len, &id)) != 0)
         return r;
-    if (client_id(ctl, &id) != 0)
-        return ctl_end(ctl, CFOTA_CTL_E_ERROR, CFOTA_CTL_STEP_HTTP_OPEN);
-    cmd_with_id(ctl, "AT+CHTTPCON=", id);
-    r = ctl_run(ctl, NULL, NULL, ctl_radio_ms(ctl), CFOTA_CTL_STEP_HTTP_OPEN);
-    if (r == 0)
-        r = download(ctl, url + host_len, id, len);
+    r = download(ctl, url + host_len, id, len);
     if (r) {
         int step = rep->step;  /* the failing step, not the cleanup's */
         close_client(ctl, id);

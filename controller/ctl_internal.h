@@ -68,6 +68,24 @@ int ctl_is_md5(const char *s);
  * the OTA download phase; reset_ok: a reset before "Start to update" is
  * not unexpected (the controller may have missed that URC). */
 int ctl_follow(struct cfota_ctl *ctl, int downloading, int reset_ok, const char *expect_version);
+/* The module's HTTP client (ctl_httpc.c), shared by the section 6 flow
+ * and the MCU's self-update: AT+CHTTPCREATE="<host>" (host_len bytes of
+ * host, e.g. "http://h:p") and AT+CHTTPCON=<id>. 0 with *id set, or the
+ * flow result recorded at CFOTA_CTL_STEP_HTTP_OPEN; a client that was
+ * created but failed to connect is closed again. */
+int ctl_http_open(struct cfota_ctl *ctl, const char *host, size_t host_len, uint32_t *id);
+/* AT+CHTTPDISCON=<id>, AT+CHTTPDESTROY=<id>; their own errors (after
+ * +CHTTPERR the module has already disconnected) do not count. */
+void ctl_http_close(struct cfota_ctl *ctl, uint32_t id);
+/* The decimal digits of v, written backwards from end; returns the first
+ * (end - result digits, at most 10). The one number formatter of the
+ * library: no printf on the device side. */
+char *ctl_decimal(char *end, uint32_t v);
+/* s after prefix if s starts with it, else NULL: the one prefix test. */
+const char *ctl_after(const char *s, const char *prefix);
+/* Among the lines of the last AT+CGACT?, the first context in state 1:
+ * 1 with *cid set (cid may be NULL), else 0. */
+int ctl_active_context(struct cfota_ctl *ctl, uint32_t *cid);
 /* Compare two NUL-terminated strings: 1 if equal. */
 int ctl_same(const char *a, const char *b);
 /* Copy at most cap-1 bytes and a NUL. */

@@ -16,20 +16,6 @@
 
 #include "ctl_internal.h"
 
-/* 1 if one of the +CGACT: <cid>,<state> lines has state 1. */
-static int context_active(struct cfota_ctl *ctl)
-{
-    unsigned i;
-    for (i = 0; i < cfota_at_nlines(&ctl->at); i++) {
-        const char *s = cfota_at_line(&ctl->at, i);
-        uint32_t state;
-        if (strlen(s) > 7 && memcmp(s, "+CGACT:", 7) == 0 &&
-            cfota_at_field_uint(s + 7, 1, &state) == 0 && state == 1)
-            return 1;
-    }
-    return 0;
-}
-
 int cfota_ctl_ota(struct cfota_ctl *ctl, const char *version, struct cfota_ctl_report *rep)
 {
     int r;
@@ -48,7 +34,7 @@ int cfota_ctl_ota(struct cfota_ctl *ctl, const char *version, struct cfota_ctl_r
         return ctl_end(ctl, CFOTA_CTL_E_CANCELLED, CFOTA_CTL_STEP_PDP);
     if ((r = ctl_run(ctl, "AT+CGACT?", "+CGACT:", ctl_radio_ms(ctl), CFOTA_CTL_STEP_PDP)) != 0)
         return r;
-    if (!context_active(ctl))
+    if (!ctl_active_context(ctl, NULL))
         return ctl_end(ctl, CFOTA_CTL_E_NO_PDP, CFOTA_CTL_STEP_PDP);
 
     if ((r = ctl_version(ctl, rep->before, CFOTA_CTL_STEP_VERSION)) != 0)

@@ -174,41 +174,20 @@ static void on_body(void *ctx, const uint8_t *b, size_t n, int end)
 
 static void close_client(struct cfota_self *s)
 {
-    struct cfota_ctl *ctl = &s->ctl;
     if (!s->connected)
         return;
     s->connected = 0;
-    ctl_cmd_begin(ctl, "AT+CHTTPDISCON=");
-    ctl_cmd_uint(ctl, s->client);
-    (void)cfota_at_cmd(&ctl->at, ctl->cmd, NULL, ctl_cmd_ms(ctl));
-    ctl_cmd_begin(ctl, "AT+CHTTPDESTROY=");
-    ctl_cmd_uint(ctl, s->client);
-    (void)cfota_at_cmd(&ctl->at, ctl->cmd, NULL, ctl_cmd_ms(ctl));
+    ctl_http_close(&s->ctl, s->client);
 }
 
 static int open_client(struct cfota_self *s)
 {
-    struct cfota_ctl *ctl = &s->ctl;
-    unsigned i;
+    const char *server = s->cfg->server;
     int r;
     if (s->connected)
         return 0;
-    ctl_cmd_begin(ctl, "AT+CHTTPCREATE=");
-    ctl_cmd_quoted(ctl, s->cfg->server);
-    if ((r = ctl_run(ctl, NULL, "+CHTTPCREAT", ctl_cmd_ms(ctl), CFOTA_CTL_STEP_HTTP_OPEN)) != 0)
-        return r;
-    for (i = 0; i < cfota_at_nlines(&ctl->at); i++) {
-        const char *l = strchr(cfota_at_line(&ctl->at, i), ':');
-        if (l && cfota_at_field_uint(l + 1, 0, &s->client) == 0)
-            break;
-    }
-    if (i == cfota_at_nlines(&ctl->at))
-        return ctl_end(ctl, CFOTA_CTL_E_ERROR, CFOTA_CTL_STEP_HTTP_OPEN);
-    s->connected = 1;
-    ctl_cmd_begin(ctl, "AT+CHTTPCON=");
-    ctl_cmd_uint(ctl, s->client);
-    if ((r = ctl_run(ctl, NULL, NULL, ctl_radio_ms(ctl), CFOTA_CTL_STEP_HTTP_OPEN)) != 0)
-        close_client(s);
+    if ((r = ctl_http_open(&s->ctl, server, strlen(server), &s->client)) == 0)
+        s->connected = 1;
     return r;
 }
 
@@ -228,13 +207,8 @@ static void cmd_hex(struct cfota_ctl *ctl, const char *text)
 static void cmd_hex_uint(struct cfota_ctl *ctl, uint32_t v)
 {
     char num[11];
-    unsigned n = sizeof num - 1;
-    num[n] = '\0';
-    do {
-        num[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    cmd_hex(ctl, num + n);
+    num[10] = '\0';
+    cmd_hex(ctl, ctl_decimal(num + 10, v));
 }
 
 /* Wait for the answer's URCs to its last +CHTTPNMIC (<more> 0). */
@@ -317,12 +291,11 @@ static int get(struct cfota_self *s, const char *path, int sink, uint32_t from, 
  * copied into out (cap bytes). 1 if found. */
 static int value(struct cfota_self *s, const char *key, char *out, size_t cap)
 {
-    const char *p = (const char *)s->ctl.chunk;
-    size_t kl = strlen(key);
+    const char *p = (const char *)s->ctl.chunk, *v;
     while (*p) {
-        if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+        if ((v = ctl_after(p, key)) != NULL && *v == '=') {
             size_t n = 0;
-            p += kl + 1;
+            p = v + 1;
             while (p[n] && p[n] != '\n' && p[n] != '\r')
                 n++;
             if (n >= cap)
@@ -351,26 +324,8 @@ static int unhex(const char *h, uint8_t *out, size_t n)
     return h[2 * n] == '\0' ? 0 : -1;
 }
 
-/* The path of a device request: base and imei, tok, then extra. */
-static void device_path(struct cfota_self *s, const char *base)
-{
-    /* Composed in the URL buffer, since ctl->cmd is the command's. */
-    char *p = s->url;
-    size_t cap = sizeof s->url, n = 0;
-    const char *parts[6];
-    unsigned i;
-    parts[0] = base, parts[1] = "?imei=", parts[2] = s->cfg->imei;
-    parts[3] = "&tok=", parts[4] = s->cfg->token, parts[5] = NULL;
-    for (i = 0; parts[i]; i++) {
-        size_t l = strlen(parts[i]);
-        if (n + l >= cap)
-            l = cap - 1 - n;
-        memcpy(p + n, parts[i], l);
-        n += l;
-    }
-    p[n] = '\0';
-}
-
+/* Add a and b to the URL being composed (in the URL buffer, since
+ * ctl->cmd is the command's); a pair that does not fit is left out. */
 static void url_add(struct cfota_self *s, const char *a, const char *b)
 {
     size_t n = strlen(s->url), la = strlen(a), lb = strlen(b);
@@ -380,13 +335,21 @@ static void url_add(struct cfota_self *s, const char *a, const char *b)
     }
 }
 
+/* The path of a device request: base, then imei and tok. */
+static void device_path(struct cfota_self *s, const char *base)
+{
+    s->url[0] = '\0';
+    url_add(s, base, "?imei=");
+    url_add(s, s->cfg->imei, "&tok=");
+    url_add(s, s->cfg->token, "");
+}
+
 /* GET /d/v1/check. Returns 1 when a package is offered (s->size, id, url,
  * rep->from/to set), 0 for none, or an error. */
 static int check(struct cfota_self *s)
 {
     char num[12], idhex[65];
     uint32_t size = 0;
-    size_t i;
     int r;
     device_path(s, "/d/v1/check");
     url_add(s, "&ver=", s->cfg->version);
@@ -395,15 +358,13 @@ static int check(struct cfota_self *s)
     s->ctl.chunk[s->fill] = '\0';
     if (!value(s, "status", num, sizeof num))
         return ctl_end(&s->ctl, CFOTA_CTL_E_LENGTH, CFOTA_CTL_STEP_HTTP_GET);
-    if (strcmp(num, "update") != 0)
+    if (!ctl_same(num, "update"))
         return 0;
     if (!value(s, "size", num, sizeof num) || !value(s, "package", idhex, sizeof idhex) ||
         unhex(idhex, s->id, 32) != 0 || !value(s, "to", s->rep->to, sizeof s->rep->to) ||
         !value(s, "url", s->url, sizeof s->url))
         return ctl_end(&s->ctl, CFOTA_CTL_E_LENGTH, CFOTA_CTL_STEP_HTTP_GET);
-    for (i = 0; num[i] >= '0' && num[i] <= '9' && size < 100000000u; i++)
-        size = size * 10 + (uint32_t)(num[i] - '0');
-    if (num[i] || size == 0)
+    if (cfota_at_field_uint(num, 0, &size) != 0 || size == 0)
         return ctl_end(&s->ctl, CFOTA_CTL_E_LENGTH, CFOTA_CTL_STEP_HTTP_GET);
     s->size = size;
     ctl_copy(s->rep->from, sizeof s->rep->from, s->cfg->version);
@@ -486,17 +447,20 @@ static int journal_is_ours(struct cfota_self *s, const struct cfota_update_info 
     return h.payload_crc32 == info->payload_crc32;
 }
 
-static void engine_reason(int e, char *out)
+/* "engine:<n>" for engine status e (negative): the report's reason. */
+static void engine_reason(int e, char out[20])
 {
-    unsigned n = (unsigned)-e;
+    char num[11], *d;
+    num[10] = '\0';
+    d = ctl_decimal(num + 10, (uint32_t)-e);
     memcpy(out, "engine:", 7);
-    out[7] = (char)('0' + n / 10), out[8] = (char)('0' + n % 10), out[9] = '\0';
+    memcpy(out + 7, d, (size_t)(num + 11 - d));
 }
 
 /* Report the journal's outcome and drop the record. */
 static int finish(struct cfota_self *s, const struct cfota_update_info *info)
 {
-    char reason[12] = "";
+    char reason[20] = "";
     int ok = info->state == CFOTA_UPDATE_DONE, r;
     if (!ok)
         engine_reason(info->result, reason);
@@ -523,7 +487,7 @@ static int install(struct cfota_self *s)
     if (r == CFOTA_E_IO)
         return CFOTA_SELF_ENGINE + r;
     if (r != CFOTA_OK) {
-        char reason[12];
+        char reason[20];
         engine_reason(r, reason);
         (void)report(s, 0, reason);
         close_client(s);
