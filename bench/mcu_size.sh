@@ -93,8 +93,10 @@ any_fn const volatile flows[] = {
     (any_fn)cfota_self_run, (any_fn)cfota_ctl_bearer, (any_fn)cfota_ctl_ota, (any_fn)cfota_ctl_upload,
     (any_fn)cfota_ctl_http, (any_fn)cfota_ctl_status, (any_fn)cfota_ctl_wait_update,
     (any_fn)cfota_ctl_report_result, (any_fn)cfota_ctl_fota_event};
+typedef int (*self_fn)(struct cfota_self *, const struct cfota_self_config *, struct cfota_self_report *);
+static struct cfota_self self;
 int main(void);
-int main(void) { return flows[0] != 0; }
+int main(void) { extern const struct cfota_self_config *self_cfg; return ((self_fn)flows[0])(&self, self_cfg, 0); }
 C
 link_part() { # link_part NAME LABEL: link $out/NAME_main.c against lib/ and controller/
   local name=$1 label=$2

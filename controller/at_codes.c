@@ -87,8 +87,6 @@ static int32_t cme_code(const char *s, size_t n)
 
 int cfota_at_final_code(const char *s, size_t n, int *status, int32_t *cme)
 {
-    static const char *const prefixes[] = {"+CME ERROR:", "+CMS ERROR:"};
-    size_t i;
     if (n == 2 && memcmp(s, "OK", 2) == 0) {
         *status = CFOTA_CTL_OK;
         return 1;
@@ -97,13 +95,11 @@ int cfota_at_final_code(const char *s, size_t n, int *status, int32_t *cme)
         *status = CFOTA_CTL_E_ERROR;
         return 1;
     }
-    for (i = 0; i < 2; i++) {
-        size_t k = strlen(prefixes[i]);
-        if (cfota_at_has_prefix(s, n, prefixes[i])) {
-            *status = CFOTA_CTL_E_CME;
-            *cme = cme_code(s + k, n - k);
-            return 1;
-        }
+    /* "+CME ERROR:" and "+CMS ERROR:", both 11 characters. */
+    if (cfota_at_has_prefix(s, n, "+CME ERROR:") || cfota_at_has_prefix(s, n, "+CMS ERROR:")) {
+        *status = CFOTA_CTL_E_CME;
+        *cme = cme_code(s + 11, n - 11);
+        return 1;
     }
     return 0;
 }

@@ -43,16 +43,15 @@ static size_t split_url(const char *url)
 static int on_http_urc(struct cfota_ctl *ctl, const struct cfota_at_urc *u, uint32_t id,
                        uint32_t len, int *res)
 {
-    const char *s = strchr(u->text, ':');
-    uint32_t uid, a, b;
+    const char *s = ctl_http_urc(u, id);
+    uint32_t a, b;
     int32_t code;
     if (u->flags & CFOTA_URC_F_RESET) {
         *res = CFOTA_CTL_E_RESET;
         return 1;
     }
-    if (!s || cfota_at_field_uint(s + 1, 0, &uid) != 0 || uid != id)
+    if (!s)
         return 0;
-    s++;
     switch (u->kind) {
     case CFOTA_URC_HTTP_HEADER:
         if (cfota_at_field_uint(s, 1, &a) == 0) {

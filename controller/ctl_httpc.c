@@ -50,6 +50,17 @@ int ctl_http_open(struct cfota_ctl *ctl, const char *host, size_t host_len, uint
     return r;
 }
 
+const char *ctl_http_urc(const struct cfota_at_urc *u, uint32_t id)
+{
+    const char *s = u->text;
+    uint32_t uid;
+    while (*s && *s != ':')
+        s++;
+    if (!*s || cfota_at_field_uint(s + 1, 0, &uid) != 0 || uid != id)
+        return NULL;
+    return s + 1;
+}
+
 void ctl_http_close(struct cfota_ctl *ctl, uint32_t id)
 {
     cmd_with_id(ctl, "AT+CHTTPDISCON=", id);

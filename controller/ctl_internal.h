@@ -77,6 +77,10 @@ int ctl_http_open(struct cfota_ctl *ctl, const char *host, size_t host_len, uint
 /* AT+CHTTPDISCON=<id>, AT+CHTTPDESTROY=<id>; their own errors (after
  * +CHTTPERR the module has already disconnected) do not count. */
 void ctl_http_close(struct cfota_ctl *ctl, uint32_t id);
+/* The fields of an HTTP URC (+CHTTPNMIH, +CHTTPNMIC, +CHTTPTOFS...,
+ * +CHTTPERR: <id>,...) if it is client id's, field 0 being the id; NULL
+ * if it is another client's or has no id. */
+const char *ctl_http_urc(const struct cfota_at_urc *u, uint32_t id);
 /* The decimal digits of v, written backwards from end; returns the first
  * (end - result digits, at most 10). The one number formatter of the
  * library: no printf on the device side. */

@@ -226,18 +226,17 @@ static int answer(struct cfota_self *s)
             s->connected = 0;  /* the module forgot its clients */
             return ctl_end(ctl, CFOTA_CTL_E_RESET, CFOTA_CTL_STEP_HTTP_GET);
         }
-        f = strchr(u.text, ':');
-        if (!f || cfota_at_field_uint(f + 1, 0, &v) != 0 || v != s->client)
+        if ((f = ctl_http_urc(&u, s->client)) == NULL)
             continue;
-        if (u.kind == CFOTA_URC_HTTP_HEADER && cfota_at_field_uint(f + 1, 1, &v) == 0) {
+        if (u.kind == CFOTA_URC_HTTP_HEADER && cfota_at_field_uint(f, 1, &v) == 0) {
             s->status = (int32_t)v;
             s->rep->http = (int32_t)v;
-        } else if (u.kind == CFOTA_URC_HTTP_CONTENT && cfota_at_field_uint(f + 1, 1, &v) == 0) {
+        } else if (u.kind == CFOTA_URC_HTTP_CONTENT && cfota_at_field_uint(f, 1, &v) == 0) {
             if (v == 0)
                 return 0;
         } else if (u.kind == CFOTA_URC_HTTP_ERROR) {
             int32_t code;
-            s->rep->http = cfota_at_field_int(f + 1, 1, &code) == 0 ? code : -3;
+            s->rep->http = cfota_at_field_int(f, 1, &code) == 0 ? code : -3;
             close_client(s);
             return ctl_end(ctl, CFOTA_CTL_E_HTTP, CFOTA_CTL_STEP_HTTP_GET);
         }
