@@ -106,29 +106,9 @@ link_part() { # link_part NAME LABEL: link $out/NAME_main.c against lib/ and con
          -o "$out/$name.elf" 2> "$out/$name.err"; then
     arm-none-eabi-size "$out/$name.elf" | awk -v label="$label" 'NR > 1 { printf "- %s: flash (text + data) %d bytes, RAM (data + bss) %d bytes\n", label, $1 + $2, $2 + $3 }'
     # Who the flash is: lib/, controller/ and the C library, from the map.
-    python3 - "$out/$name.map" "$out" <<'PY'
-import re, sys
-parts, pending, kept = {"lib": 0, "controller": 0, "libc and libgcc": 0}, None, False
-for line in open(sys.argv[1]):
-    if line.startswith("Linker script and memory map"):
-        kept = True
-    if not kept:
-        continue
-    m = re.match(r"^ (\.(?:text|rodata|data)\S*)\s*$", line)
-    if m:
-        pending = m.group(1)
-        continue
-    m = re.match(r"^ (\.(?:text|rodata|data)\S*)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)$", line)
-    if m and (m.group(1) or pending):
-        f = m.group(3)
-        top = sys.argv[2] + "/"
-        key = ("lib" if f.startswith(top + "lib/") else "controller" if f.startswith(top + "controller/")
-               else None if f.startswith(top) else "libc and libgcc")
-        if key:
-            parts[key] += int(m.group(2), 16)
-    pending = None
-print("  " + ", ".join("%s %d" % kv for kv in parts.items()))
-PY
+    python3 "$top/bench/map_parts.py" "$out/$name.map" text,rodata,data "lib=^$out/lib/" \
+            "controller=^$out/controller/" "firmware main=^$out/" "libc and libgcc=." |
+      awk -F'\t' '$1 != "firmware main" { s = s (s ? ", " : "  ") $1 " " $2 } END { print s }'
   else
     echo "- $label: link failed:"; sed 's/^/    /' "$out/$name.err"
   fi
@@ -186,25 +166,8 @@ $cc -mcpu=cortex-m4 -mthumb -Os -Wl,--gc-sections -Wl,-Map="$out/port/verify.map
 # Code of the check itself: the input sections the linker kept from the
 # port and from Mbed TLS (libc's calloc and memcpy are the device's anyway,
 # and the key id's SHA-256 is the library's own, counted above).
-code=$(python3 - "$out/port/verify.map" <<'PY'
-import re, sys
-total, pending, kept = 0, None, False
-for line in open(sys.argv[1]):
-    if line.startswith("Linker script and memory map"):
-        kept = True  # before it: the discarded input sections
-    if not kept:
-        continue
-    m = re.match(r"^ (\.(?:text|rodata)\S*)\s*$", line)
-    if m:
-        pending = m.group(1)
-        continue
-    m = re.match(r"^ (\.(?:text|rodata)\S*)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+\.o)$", line)
-    if m and (m.group(1) or pending) and re.search(r"/(mbedtls_\w+|verify_mbedtls)\.o$", m.group(3)):
-        total += int(m.group(2), 16)
-    pending = None
-print(total)
-PY
-)
+code=$(python3 "$top/bench/map_parts.py" "$out/port/verify.map" text,rodata \
+       'check=/(mbedtls_\w+|verify_mbedtls)\.o$' | cut -f2)
 echo "- Mbed TLS $version (Debian's source package), config port/mbedtls/config_verify.h"
 printf -- '- code of the check (port + the Mbed TLS functions it reaches, linked with --gc-sections): %d bytes\n' "$code"
 printf -- '- whole test image with newlib (vector-less, for reference): %s bytes of text\n' \
