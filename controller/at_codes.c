@@ -55,7 +55,7 @@ static int lower(int c)
     return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-static int same_text(const char *s, size_t n, const char *t)
+int cfota_at_same_text(const char *s, size_t n, const char *t)
 {
     size_t i;
     if (strlen(t) != n)
@@ -80,7 +80,7 @@ static int32_t cme_code(const char *s, size_t n)
     if (i > 0 && i == n)
         return v;
     for (i = 0; i < sizeof cme_texts / sizeof cme_texts[0]; i++)
-        if (same_text(s, n, cme_texts[i].text))
+        if (cfota_at_same_text(s, n, cme_texts[i].text))
             return cme_texts[i].code;
     return -1;
 }

@@ -22,6 +22,11 @@ int cfota_at_final_code(const char *s, size_t n, int *status, int32_t *cme);
 const struct cfota_at_urc_def *cfota_at_urc_lookup(const struct cfota_at_urc_def *defs,
                                                    size_t n_defs, const char *s, size_t n);
 
+/* 1 if the n bytes at s are the NUL-terminated t, ASCII letters in
+ * either case: the one case-blind comparison of controller/ (verbose
+ * error texts, APNs, MD5 digests in hex). */
+int cfota_at_same_text(const char *s, size_t n, const char *t);
+
 /* 1 if the n bytes at s start with the NUL-terminated prefix p. */
 int cfota_at_has_prefix(const char *s, size_t n, const char *p);
 

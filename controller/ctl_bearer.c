@@ -161,23 +161,6 @@ static int set_apn(struct cfota_ctl *ctl, const char *apn)
     return wait_sim(ctl);
 }
 
-static int same_apn(const char *a, const char *b)
-{
-    size_t i, n = strlen(a);
-    if (n != strlen(b))
-        return 0;
-    for (i = 0; i < n; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y + 32);
-        if (x != y)
-            return 0;
-    }
-    return 1;
-}
-
 int cfota_ctl_bearer(struct cfota_ctl *ctl, const char *apn, struct cfota_ctl_bearer_info *info,
                      struct cfota_ctl_report *rep)
 {
@@ -196,7 +179,7 @@ int cfota_ctl_bearer(struct cfota_ctl *ctl, const char *apn, struct cfota_ctl_be
         return r;
     /* Without an APN to set, give the module its time to register. */
     r = check(ctl, info, apn ? 0 : ctl_register_ms(ctl));
-    if (!apn || (r == 0 && same_apn(info->apn, apn)) || r == CFOTA_CTL_E_IO ||
+    if (!apn || (r == 0 && cfota_at_same_text(info->apn, strlen(info->apn), apn)) || r == CFOTA_CTL_E_IO ||
         r == CFOTA_CTL_E_CANCELLED || r == CFOTA_CTL_E_SIM)
         return ctl_end(ctl, r, CFOTA_CTL_STEP_NONE);
     memset(info, 0, sizeof *info);

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "at_codes.h"
 #include "cfota_ctl/at.h"
 #include "cfota_ctl/fota_ctl.h"
 

@@ -121,21 +121,6 @@ static int erase_and_write(struct cfota_ctl *ctl, const struct cfota_ctl_source 
     return 0;
 }
 
-static int same_md5(const char *a, const char *b)
-{
-    unsigned i;
-    for (i = 0; i < 32; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'F')
-            x = (char)(x + 32);
-        if (y >= 'A' && y <= 'F')
-            y = (char)(y + 32);
-        if (x != y)
-            return 0;
-    }
-    return 1;
-}
-
 int cfota_ctl_upload(struct cfota_ctl *ctl, const struct cfota_ctl_source *src,
                      const char *md5_hex, const char *expect_version,
                      struct cfota_ctl_report *rep)
@@ -167,7 +152,7 @@ int cfota_ctl_upload(struct cfota_ctl *ctl, const struct cfota_ctl_source *src,
         return r;
     cfota_md5_final(&ctl->md5, digest);
     cfota_md5_hex(digest, hex);
-    if (md5_hex && !same_md5(hex, md5_hex)) {
+    if (md5_hex && !cfota_at_same_text(hex, 32, md5_hex)) {
         ctl_copy(rep->md5, sizeof rep->md5, hex);
         return ctl_end(ctl, CFOTA_CTL_E_MD5, CFOTA_CTL_STEP_WRITE);
     }
