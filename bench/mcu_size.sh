@@ -10,18 +10,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
 trap '[ -n "${KEEP_OUT:-}" ] && echo "kept $out" >&2 || rm -rf "$out"' EXIT
-cc=arm-none-eabi-gcc
-flags=(-Os -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -std=c99 -pedantic -Wall -Wextra -Werror
-       -Wno-unused-parameter -ffunction-sections -fdata-sections -fstack-usage -fcallgraph-info=su
-       -I"$top/include" -I"$top/controller/include")
-
-build() { # build DIR: compile every .c of DIR into $out/DIR
-  local dir=$1
-  mkdir -p "$out/$dir"
-  for src in "$top/$dir"/*.c; do
-    (cd "$out/$dir" && $cc "${flags[@]}" -c "$src" -o "$(basename "${src%.c}").o")
-  done
-}
+. "$top/bench/cortex_m4.sh" # cc, flags, build
 
 parts=(lib)
 parts+=(controller)
@@ -140,25 +129,7 @@ $cc -mcpu=cortex-m4 -mthumb -Os -Wl,--gc-sections -Wl,-Map="$out/port/verify.map
 # Code of the check itself: the input sections the linker kept from the
 # port and from Mbed TLS (libc's calloc and memcpy are the device's anyway,
 # and the key id's SHA-256 is the library's own, counted above).
-code=$(python3 - "$out/port/verify.map" <<'PY'
-import re, sys
-total, pending, kept = 0, None, False
-for line in open(sys.argv[1]):
-    if line.startswith("Linker script and memory map"):
-        kept = True  # before it: the discarded input sections
-    if not kept:
-        continue
-    m = re.match(r"^ (\.(?:text|rodata)\S*)\s*$", line)
-    if m:
-        pending = m.group(1)
-        continue
-    m = re.match(r"^ (\.(?:text|rodata)\S*)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+\.o)$", line)
-    if m and (m.group(1) or pending) and re.search(r"/(mbedtls_\w+|verify_mbedtls)\.o$", m.group(3)):
-        total += int(m.group(2), 16)
-    pending = None
-print(total)
-PY
-)
+code=$(python3 "$top/bench/map_code.py" "$out/port/verify.map" '/(mbedtls_\w+|verify_mbedtls)\.o$')
 echo "- Mbed TLS $version (Debian's source package), config port/mbedtls/config_verify.h"
 printf -- '- code of the check (port + the Mbed TLS functions it reaches, linked with --gc-sections): %d bytes\n' "$code"
 printf -- '- whole test image with newlib (vector-less, for reference): %s bytes of text\n' \
