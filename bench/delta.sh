@@ -253,21 +253,11 @@ RAM_MAX=$(awk '/define CFOTA_DEC_RAM_MAX/ { sub(/u$/, "", $3); print $3 }' "$ROO
 STACK_MAX=$(awk '/define CFOTA_DEC_STACK_MAX/ { sub(/u$/, "", $3); print $3 }' "$ROOT/include/cfota/decoder.h")
 [ -f "$PEERS" ] || echo "delta.sh: no peers' figures at $PEERS: those columns are n/a" >&2
 
-awk -F'\t' -v runs="$RUNS" -v quick="$QUICK" -v peers_file="$PEERS" \
-    -v arch="$(uname -m)" -v ram_max="${RAM_MAX:-?}" -v stack_limit="${STACK_MAX:-?}" '
-function commas(x,    s, neg) {
-    if (x == "" || x !~ /^-?[0-9]+$/) return x
-    neg = x < 0; s = neg ? substr(x, 2) : x
-    while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-    return (neg ? "-" : "") s
-}
-function num(x) { return x ~ /^[0-9]+(\.[0-9]*)?$/ }
-function ratio(a, b) { return (!num(a) || !num(b) || b + 0 == 0) ? "n/a" : sprintf("%.3f", a / b) }
-function mbs(n, s) { return num(s) && s + 0 > 0 ? sprintf("%.1f", n / s / 1e6) : "n/a" }
+# The tables: bench/fmt.awk's functions and the program below.
+cat >"$WORK/report.awk" <<'AWK'
 function kib(x) { return num(x) ? commas(x) : "n/a" }
 # A measured size cell: the bytes, or FAIL when the package did not apply.
 function cell(r) { return status[r] == "" ? "n/a" : status[r] == "OK" ? commas(bytes[r]) : "**FAIL** (" status[r] (num(raw[r]) ? ", " commas(raw[r]) " B" : "") ")" }
-function secs(x) { return x == "" || x == "-" ? "n/a" : sprintf("%.3f", x) }
 function ok(x) { return x ~ /^[0-9]+$/ }
 FILENAME == ARGV[1] { order[++np] = $1; newsize[$1] = $2; next }
 FILENAME == ARGV[2] { r = $1 SUBSEP $2; status[r] = $8; raw[r] = $3; bytes[r] = $8 == "OK" ? $3 : ""; enc_s[r] = $4; enc_k[r] = $5
@@ -284,9 +274,7 @@ END {
     print ""
     printf "%d pairs%s; times and RSS are the median of %d run%s. Columns marked † are **from PEERS.md, not re-run** (shared/bench/peers-dev.tsv); the other peers were run now, and every rebuilt image was compared with new.bin.\n",
         np, (quick ? " (--quick: the 2 largest skipped)" : ""), runs, (runs > 1 ? "s" : "")
-    print ""
-    print "### Package size, bytes"
-    print ""
+    heading("Package size, bytes")
     hdr = "| pair | new | cfota"
     sep = "|---|---:|---:"
     for (i = 1; i <= ndeb; i++) { hdr = hdr " | " deb[i]; sep = sep "|---:" }
@@ -347,9 +335,7 @@ END {
     print "Wall seconds of the whole process (start-up, file I/O and, for cfota apply, the SHA-256 checks included); MB/s is new-image bytes / time / 10^6. \"decoder alone\" is bench/dec_stack.c decoding the same package in memory (fastest of 3, no start-up, no I/O, no hashing)."
 
     # ---- decoder RAM ----
-    print ""
-    print "### Decoder RAM (bench/dec_stack.c)"
-    print ""
+    heading("Decoder RAM (bench/dec_stack.c)")
     print "| figure | bytes | limit in cfota/decoder.h |"
     print "|---|---:|---:|"
     printf "| sizeof(struct cfota_dec) | %s | %s (CFOTA_DEC_RAM_MAX) |\n", nram ? commas(ram_size) : "n/a", commas(ram_max)
@@ -357,13 +343,17 @@ END {
     print ""
     if (nram) printf "Stack: deepest over %d packages (the pairs above, and a synthetic pair packaged with 64 KiB and 4 KiB segments, in-place and full-image), each decoded in 6 feeding patterns with 2 paint bytes; deepest on %s; deepest stack pointer at an I/O callback: %d bytes. Measured on %s with the device library built by CMake in Release (-O3); a Cortex-M build has its own figure.\n", nram, stack_where, cb_hi, arch
 
-}' "$WORK/pairs" "$RES" "$RAM" "$([ -f "$PEERS" ] && echo "$PEERS" || echo /dev/null)"
+}
+AWK
+awk -F'\t' -v runs="$RUNS" -v quick="$QUICK" -v peers_file="$PEERS" \
+    -v arch="$(uname -m)" -v ram_max="${RAM_MAX:-?}" -v stack_limit="${STACK_MAX:-?}" \
+    -f "$ROOT/bench/fmt.awk" -f "$WORK/report.awk" "$WORK/pairs" "$RES" "$RAM" "$([ -f "$PEERS" ] && echo "$PEERS" || echo /dev/null)"
 
 # ---- the targets: the figures above and the decoder on Cortex-M4 ----
 M4=$("$ROOT/bench/dec_target.sh" 2>"$WORK/stderr") ||
     { M4=""; echo "delta.sh: bench/dec_target.sh failed: $(tail -n 3 "$WORK/stderr" | tr '\n' ' ')" >&2; }
 m4() { echo "$M4" | awk -v k="$1" -v f="${2:-2}" '$1 == k { print $f }'; }
-awk -F'\t' -f "$ROOT/bench/targets.awk" -v quick="$QUICK" -v arch="$(uname -m)" -v ram_max="${RAM_MAX:-?}" \
+awk -F'\t' -f "$ROOT/bench/fmt.awk" -f "$ROOT/bench/targets.awk" -v quick="$QUICK" -v arch="$(uname -m)" -v ram_max="${RAM_MAX:-?}" \
     -v stack_limit="${STACK_MAX:-?}" -v m4_code="$(m4 code)" -v m4_state="$(m4 state)" -v m4_stack="$(m4 stack)" \
     -v m4_stack_fn="$(m4 stack 3)" "$WORK/pairs" "$RES" "$RAM" "$PARTS" "$([ -f "$PEERS" ] && echo "$PEERS" || echo /dev/null)"
 echo

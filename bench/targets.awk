@@ -13,17 +13,9 @@
 # arch (the host's), and the Cortex-M4 figures of bench/dec_target.sh:
 # m4_code, m4_state, m4_stack, m4_stack_fn (empty when it could not run).
 #
+# With bench/fmt.awk (awk -f fmt.awk -f targets.awk).
 # "KB" in the targets is 1000 bytes, "KiB" 1024 (as the issue writes them).
-function commas(x,    s, neg) {
-    if (x == "" || x !~ /^-?[0-9]+$/) return x
-    neg = x < 0; s = neg ? substr(x, 2) : x
-    while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-    return (neg ? "-" : "") s
-}
-function num(x) { return x ~ /^[0-9]+(\.[0-9]*)?$/ }
 function verdict(c) { return c ? "MET" : "MISSED" }
-function ratio(a, b) { return num(a) && num(b) && b + 0 > 0 ? sprintf("%.3f", a / b) : "n/a" }
-function secs(x) { return num(x) ? sprintf("%.3f", x) : "n/a" }
 # One summary line: what, the figures, the limit, the verdict.
 function target(what, figures, ok) { printf "- %s: %s: **%s**\n", what, figures, verdict(ok) }
 # The corpus pair whose name starts with prefix, or "".
@@ -50,9 +42,7 @@ FNR > 1 && $5 ~ /^[0-9]+$/ {
     patch[$1, $4] = $5
 }
 END {
-    print ""
-    print "### Targets"
-    print ""
+    heading("Targets")
     print "Per pair: cfota's package (header with its two SHA-256, payload, signature) and payload, against every peer's whole patch (shared/bench/peers-dev.tsv)."
     print ""
     hdr = "| pair | package | payload | header + signature"
@@ -108,11 +98,10 @@ END {
         target("Encoder peak RSS on " big " at most bsdiff's", commas(enc_k[c]) " KiB vs " commas(enc_k[b]) " KiB = " ratio(enc_k[c], enc_k[b]) " x", enc_k[c] + 0 <= enc_k[b] + 0)
     } else print "- Encoder against bsdiff: not measured (a tool failed on " big ")"
     if (num(dec_c[c]) && dec_c[c] > 0) {
-        mbs = newsize[big] / dec_c[c] / 1e6
+        rate = newsize[big] / dec_c[c] / 1e6
         target("Host decode on " big " at least 20 MB/s of output (cfota apply, whole process, CPU s)",
-               sprintf("%.1f MB/s (%s s; wall %s s = %s MB/s); the decoder alone %s MB/s", mbs, secs(dec_c[c]), secs(dec_s[c]),
-                       num(dec_s[c]) && dec_s[c] > 0 ? sprintf("%.1f", newsize[big] / dec_s[c] / 1e6) : "n/a",
-                       num(dec_only[big]) && dec_only[big] > 0 ? sprintf("%.1f", newsize[big] / dec_only[big] / 1e6) : "n/a"), mbs >= 20)
+               sprintf("%.1f MB/s (%s s; wall %s s = %s MB/s); the decoder alone %s MB/s", rate, secs(dec_c[c]), secs(dec_s[c]),
+                       mbs(newsize[big], dec_s[c]), mbs(newsize[big], dec_only[big])), rate >= 20)
     } else print "- Host decode speed: not measured (cfota failed on " big ")"
     if (m4_code != "") {
         target("Decoder code at most 4 KiB, Cortex-M4 -Os Thumb-2 (lib/ code a decoder-only link keeps, bench/dec_target.sh)", commas(m4_code) " bytes of 4,096", m4_code <= 4096)
