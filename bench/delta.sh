@@ -8,8 +8,10 @@
 # of shared/bench/PEERS.md, checks every rebuilt image with cmp, and prints
 # markdown tables: delta sizes (with the peers that are not Debian packages
 # taken from shared/bench/peers-dev.tsv, not re-run), encode/decode time and
-# peak RSS against bsdiff, and the decoder's RAM measured by
-# bench/dec_stack.c. bench/README.md says what each figure means.
+# peak RSS against bsdiff, the decoder's RAM measured by bench/dec_stack.c,
+# and the Targets section (bench/targets.awk: every target MET or MISSED,
+# with the decoder's Cortex-M4 figures of bench/dec_target.sh).
+# bench/README.md says what each figure means.
 #
 # Usage (from anywhere; paths are taken from the repository root):
 #   bench/delta.sh           full run: every pair, CFOTA_BENCH_RUNS runs each
@@ -73,9 +75,11 @@ cc -std=c11 -O2 -Wall -Wextra -Werror -I"$ROOT/include" -I"$BUILD/include" "$ROO
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cfota-bench.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$WORK"' EXIT
-RES=$WORK/results.tsv   # pair tool bytes enc_s enc_kib dec_s dec_kib status
+RES=$WORK/results.tsv   # pair tool bytes enc_s enc_kib dec_s dec_kib status enc_cpu_s dec_cpu_s
 RAM=$WORK/ram.tsv       # package sizeof stack_max stack_at_callback decode_s
 FAILS=$WORK/failures
+PARTS=$WORK/parts.tsv   # pair header_bytes payload_bytes signature_bytes
+: >"$PARTS"
 : >"$RES"
 : >"$RAM"
 : >"$FAILS"
@@ -96,19 +100,32 @@ else
     cp "$WORK/pairs.all" "$WORK/pairs"
 fi
 
-# ---- one timed run: wall seconds into $SECS, peak RSS KiB into $KIB ----
+# ---- one timed run: wall seconds into $SECS, CPU seconds into $CPU, ----
+# ---- peak RSS KiB into $KIB                                          ----
 # Wall time is taken around GNU time, which adds one fork/exec to every
-# tool alike; peak RSS is the tool process's own (GNU time's %M).
+# tool alike; peak RSS is the tool process's own (GNU time's %M). CPU is
+# the user + system seconds of the children (the shell's `times`, whose
+# own run in place, without a fork, sees them), GNU time's own included:
+# on a machine shared with other work it grows far less than wall time.
 run_timed() {
-    local t0 t1 rc
+    local t0 t1 rc c0 c1
+    times >"$WORK/times0"
     t0=$EPOCHREALTIME
     /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >/dev/null 2>"$WORK/stderr"
     rc=$?
     t1=$EPOCHREALTIME
+    times >"$WORK/times1"
     SECS=$((${t1/./} - ${t0/./})) # microseconds for now
     SECS=$(printf '%d.%06d' $((SECS / 1000000)) $((SECS % 1000000)))
+    c0=$(children_cpu "$WORK/times0") c1=$(children_cpu "$WORK/times1")
+    CPU=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", b - a }')
     KIB=$(tail -n 1 "$WORK/rss")
     return $rc
+}
+
+# The children's user + system seconds from a `times` output ("0m1.234s 0m0.056s").
+children_cpu() {
+    awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } print s }' "$1"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -134,16 +151,16 @@ decode_cmd() { # tool old pkg out
 # Encode RUNS times, decode RUNS times, cmp every result; one line to $RES.
 bench_tool() { # pair tool
     local pair=$1 tool=$2 o="$CORPUS/$1/old.bin" n="$CORPUS/$1/new.bin"
-    local p="$WORK/$1.$2.pkg" t="$WORK/$1.$2.out" i es=() ek=() ds=() dk=() bytes enc
+    local p="$WORK/$1.$2.pkg" t="$WORK/$1.$2.out" i es=() ek=() ec=() ds=() dk=() dc=() bytes enc
     for ((i = 0; i < RUNS; i++)); do
         rm -f "$p"
         encode_cmd "$tool" "$o" "$n" "$p"
         if ! run_timed "${CMD[@]}" || [ ! -s "$p" ]; then
             fail "$tool encode on $pair: $(tail -n 3 "$WORK/stderr" | tr '\n' ' ')"
-            printf '%s\t%s\tFAIL\t-\t-\t-\t-\tencode-failed\n' "$pair" "$tool" >>"$RES"
+            printf '%s\t%s\tFAIL\t-\t-\t-\t-\tencode-failed\t-\t-\n' "$pair" "$tool" >>"$RES"
             return
         fi
-        es+=("$SECS") ek+=("$KIB")
+        es+=("$SECS") ek+=("$KIB") ec+=("$CPU")
     done
     bytes=$(wc -c <"$p")
     enc="$(printf '%s\n' "${es[@]}" | median)"$'\t'"$(printf '%s\n' "${ek[@]}" | median)"
@@ -152,18 +169,19 @@ bench_tool() { # pair tool
         decode_cmd "$tool" "$o" "$p" "$t"
         if ! run_timed "${CMD[@]}"; then
             fail "$tool decode on $pair: $(tail -n 3 "$WORK/stderr" | tr '\n' ' ')"
-            printf '%s\t%s\t%s\t%s\t-\t-\tdecode-failed\n' "$pair" "$tool" "$bytes" "$enc" >>"$RES"
+            printf '%s\t%s\t%s\t%s\t-\t-\tdecode-failed\t%s\t-\n' "$pair" "$tool" "$bytes" "$enc" "$(printf '%s\n' "${ec[@]}" | median)" >>"$RES"
             return
         fi
         if ! cmp -s "$t" "$n"; then
             fail "$tool on $pair: the rebuilt image DIFFERS from new.bin"
-            printf '%s\t%s\t%s\t%s\t-\t-\tmismatch\n' "$pair" "$tool" "$bytes" "$enc" >>"$RES"
+            printf '%s\t%s\t%s\t%s\t-\t-\tmismatch\t%s\t-\n' "$pair" "$tool" "$bytes" "$enc" "$(printf '%s\n' "${ec[@]}" | median)" >>"$RES"
             return
         fi
-        ds+=("$SECS") dk+=("$KIB")
+        ds+=("$SECS") dk+=("$KIB") dc+=("$CPU")
     done
-    printf '%s\t%s\t%s\t%s\t%s\t%s\tOK\n' "$pair" "$tool" "$bytes" "$enc" \
-        "$(printf '%s\n' "${ds[@]}" | median)" "$(printf '%s\n' "${dk[@]}" | median)" >>"$RES"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\tOK\t%s\t%s\n' "$pair" "$tool" "$bytes" "$enc" \
+        "$(printf '%s\n' "${ds[@]}" | median)" "$(printf '%s\n' "${dk[@]}" | median)" \
+        "$(printf '%s\n' "${ec[@]}" | median)" "$(printf '%s\n' "${dc[@]}" | median)" >>"$RES"
 }
 
 # Decoder stack on one package; one line to $RAM.
@@ -178,6 +196,18 @@ measure_stack() { # label old pkg new
     fi
 }
 
+# The parts of one package as `cfota info` reads them; one line to $PARTS.
+package_parts() { # pair pkg
+    local json
+    if json=$("$CFOTA_BIN" info --json "$2" 2>"$WORK/stderr"); then
+        printf '%s\t%s\n' "$1" "$(echo "$json" | awk '{ for (i = 1; i <= NF; i++) { k = $i; gsub(/[",:{]/, "", k); v[k] = $(i + 1) } }
+            END { gsub(/,/, "", v["header_size"]); gsub(/,/, "", v["payload_size"]); gsub(/,/, "", v["signature_size"])
+                  print v["header_size"] "\t" v["payload_size"] "\t" v["signature_size"] }')" >>"$PARTS"
+    else
+        fail "cfota info on the $1 package: $(tail -n 3 "$WORK/stderr" | tr '\n' ' ')"
+    fi
+}
+
 npairs=$(wc -l <"$WORK/pairs")
 [ "$npairs" -gt 0 ] || die "no pairs in $CORPUS/MANIFEST.tsv"
 k=0
@@ -189,6 +219,7 @@ while IFS=$'\t' read -r pair _; do
     done
     if awk -F'\t' -v p="$pair" '$1 == p && $2 == "cfota" && $8 == "OK" { f = 1 } END { exit !f }' "$RES"; then
         measure_stack "$pair" "$CORPUS/$pair/old.bin" "$WORK/$pair.cfota.pkg" "$CORPUS/$pair/new.bin"
+        package_parts "$pair" "$WORK/$pair.cfota.pkg"
     fi
 done <"$WORK/pairs"
 
@@ -222,23 +253,12 @@ RAM_MAX=$(awk '/define CFOTA_DEC_RAM_MAX/ { sub(/u$/, "", $3); print $3 }' "$ROO
 STACK_MAX=$(awk '/define CFOTA_DEC_STACK_MAX/ { sub(/u$/, "", $3); print $3 }' "$ROOT/include/cfota/decoder.h")
 [ -f "$PEERS" ] || echo "delta.sh: no peers' figures at $PEERS: those columns are n/a" >&2
 
-awk -F'\t' -v runs="$RUNS" -v quick="$QUICK" -v peers_file="$PEERS" \
-    -v arch="$(uname -m)" -v ram_max="${RAM_MAX:-?}" -v stack_limit="${STACK_MAX:-?}" -v nfail="$(wc -l <"$FAILS")" '
-function commas(x,    s, neg) {
-    if (x == "" || x !~ /^-?[0-9]+$/) return x
-    neg = x < 0; s = neg ? substr(x, 2) : x
-    while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-    return (neg ? "-" : "") s
-}
-function num(x) { return x ~ /^[0-9]+(\.[0-9]*)?$/ }
-function ratio(a, b) { return (!num(a) || !num(b) || b + 0 == 0) ? "n/a" : sprintf("%.3f", a / b) }
-function mbs(n, s) { return num(s) && s + 0 > 0 ? sprintf("%.1f", n / s / 1e6) : "n/a" }
+# The tables: bench/fmt.awk's functions and the program below.
+cat >"$WORK/report.awk" <<'AWK'
 function kib(x) { return num(x) ? commas(x) : "n/a" }
 # A measured size cell: the bytes, or FAIL when the package did not apply.
 function cell(r) { return status[r] == "" ? "n/a" : status[r] == "OK" ? commas(bytes[r]) : "**FAIL** (" status[r] (num(raw[r]) ? ", " commas(raw[r]) " B" : "") ")" }
-function secs(x) { return x == "" || x == "-" ? "n/a" : sprintf("%.3f", x) }
 function ok(x) { return x ~ /^[0-9]+$/ }
-function verdict(c) { return c ? "MET" : "MISSED" }
 FILENAME == ARGV[1] { order[++np] = $1; newsize[$1] = $2; next }
 FILENAME == ARGV[2] { r = $1 SUBSEP $2; status[r] = $8; raw[r] = $3; bytes[r] = $8 == "OK" ? $3 : ""; enc_s[r] = $4; enc_k[r] = $5
                       dec_s[r] = $6; dec_k[r] = $7; next }
@@ -254,9 +274,7 @@ END {
     print ""
     printf "%d pairs%s; times and RSS are the median of %d run%s. Columns marked † are **from PEERS.md, not re-run** (shared/bench/peers-dev.tsv); the other peers were run now, and every rebuilt image was compared with new.bin.\n",
         np, (quick ? " (--quick: the 2 largest skipped)" : ""), runs, (runs > 1 ? "s" : "")
-    print ""
-    print "### Package size, bytes"
-    print ""
+    heading("Package size, bytes")
     hdr = "| pair | new | cfota"
     sep = "|---|---:|---:"
     for (i = 1; i <= ndeb; i++) { hdr = hdr " | " deb[i]; sep = sep "|---:" }
@@ -317,9 +335,7 @@ END {
     print "Wall seconds of the whole process (start-up, file I/O and, for cfota apply, the SHA-256 checks included); MB/s is new-image bytes / time / 10^6. \"decoder alone\" is bench/dec_stack.c decoding the same package in memory (fastest of 3, no start-up, no I/O, no hashing)."
 
     # ---- decoder RAM ----
-    print ""
-    print "### Decoder RAM (bench/dec_stack.c)"
-    print ""
+    heading("Decoder RAM (bench/dec_stack.c)")
     print "| figure | bytes | limit in cfota/decoder.h |"
     print "|---|---:|---:|"
     printf "| sizeof(struct cfota_dec) | %s | %s (CFOTA_DEC_RAM_MAX) |\n", nram ? commas(ram_size) : "n/a", commas(ram_max)
@@ -327,22 +343,21 @@ END {
     print ""
     if (nram) printf "Stack: deepest over %d packages (the pairs above, and a synthetic pair packaged with 64 KiB and 4 KiB segments, in-place and full-image), each decoded in 6 feeding patterns with 2 paint bytes; deepest on %s; deepest stack pointer at an I/O callback: %d bytes. Measured on %s with the device library built by CMake in Release (-O3); a Cortex-M build has its own figure.\n", nram, stack_where, cb_hi, arch
 
-    # ---- verdict ----
-    c = big SUBSEP "cfota"; b = big SUBSEP "bsdiff"
-    print ""
-    print "### Targets"
-    print ""
-    if (nc < np) printf "- Size: cfota failed on %d of %d pairs; the ratios above leave those pairs out\n", np - nc, np
-    if (tot_bo > 0) printf "- Size: cfota total / best-peer total = %s (target <= 0.9): %s\n", ratio(tot_c_best, tot_bo), verdict(tot_c_best / tot_bo <= 0.9)
-    if (num(enc_s[c]) && num(enc_s[b])) {
-        printf "- Encode time on %s: %s s vs bsdiff %s s = %s x (target <= 2): %s\n", big, secs(enc_s[c]), secs(enc_s[b]), ratio(enc_s[c], enc_s[b]), verdict(enc_s[c] <= 2 * enc_s[b])
-        printf "- Encode peak RSS on %s: %s KiB vs bsdiff %s KiB = %s x (target <= 1): %s\n", big, kib(enc_k[c]), kib(enc_k[b]), ratio(enc_k[c], enc_k[b]), verdict(enc_k[c] + 0 <= enc_k[b] + 0)
-    }
-    if (dec_s[c] + 0 > 0) printf "- Decoder host throughput on %s: %s MB/s of output by cfota apply (target >= 20): %s; the decoder alone: %s MB/s\n", big, mbs(newsize[big], dec_s[c]), verdict(newsize[big] / dec_s[c] / 1e6 >= 20), mbs(newsize[big], dec_only[big])
-    if (nram) printf "- Decoder RAM: %s bytes of state (limit %s), %s bytes of stack (limit %s): %s\n", ram_size, ram_max, stack_hi, stack_limit, verdict(ram_size + 0 <= ram_max + 0 && stack_hi + 0 <= stack_limit + 0)
-    if (quick) print "- (--quick: the largest pair of this run is not the largest of the corpus)"
-    printf "- Verification: %s\n", nfail ? "**" nfail " FAILURE(S), listed below**" : "every tool ran and every rebuilt image matched new.bin"
-}' "$WORK/pairs" "$RES" "$RAM" "$([ -f "$PEERS" ] && echo "$PEERS" || echo /dev/null)"
+}
+AWK
+awk -F'\t' -v runs="$RUNS" -v quick="$QUICK" -v peers_file="$PEERS" \
+    -v arch="$(uname -m)" -v ram_max="${RAM_MAX:-?}" -v stack_limit="${STACK_MAX:-?}" \
+    -f "$ROOT/bench/fmt.awk" -f "$WORK/report.awk" "$WORK/pairs" "$RES" "$RAM" "$([ -f "$PEERS" ] && echo "$PEERS" || echo /dev/null)"
+
+# ---- the targets: the figures above and the decoder on Cortex-M4 ----
+M4=$("$ROOT/bench/dec_target.sh" 2>"$WORK/stderr") ||
+    { M4=""; echo "delta.sh: bench/dec_target.sh failed: $(tail -n 3 "$WORK/stderr" | tr '\n' ' ')" >&2; }
+m4() { echo "$M4" | awk -v k="$1" -v f="${2:-2}" '$1 == k { print $f }'; }
+awk -F'\t' -f "$ROOT/bench/fmt.awk" -f "$ROOT/bench/targets.awk" -v quick="$QUICK" -v arch="$(uname -m)" -v ram_max="${RAM_MAX:-?}" \
+    -v stack_limit="${STACK_MAX:-?}" -v m4_code="$(m4 code)" -v m4_state="$(m4 state)" -v m4_stack="$(m4 stack)" \
+    -v m4_stack_fn="$(m4 stack 3)" "$WORK/pairs" "$RES" "$RAM" "$PARTS" "$([ -f "$PEERS" ] && echo "$PEERS" || echo /dev/null)"
+echo
+printf -- '- Verification: %s\n' "$([ -s "$FAILS" ] && echo "**$(wc -l <"$FAILS") FAILURE(S), listed below**" || echo "every tool ran and every rebuilt image matched new.bin")"
 
 if [ -s "$FAILS" ]; then
     echo

@@ -10,18 +10,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
 trap '[ -n "${KEEP_OUT:-}" ] && echo "kept $out" >&2 || rm -rf "$out"' EXIT
-cc=arm-none-eabi-gcc
-flags=(-Os -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -std=c99 -pedantic -Wall -Wextra -Werror
-       -Wno-unused-parameter -ffunction-sections -fdata-sections -fstack-usage -fcallgraph-info=su
-       -I"$top/include" -I"$top/controller/include")
-
-build() { # build DIR: compile every .c of DIR into $out/DIR
-  local dir=$1
-  mkdir -p "$out/$dir"
-  for src in "$top/$dir"/*.c; do
-    (cd "$out/$dir" && $cc "${flags[@]}" -c "$src" -o "$(basename "${src%.c}").o")
-  done
-}
+. "$top/bench/cortex_m4.sh" # cc, flags, build
 
 parts=(lib)
 parts+=(controller)
