@@ -7,9 +7,13 @@ Every input section the linker kept (the map's "Linker script and memory
 map" part; before it are the discarded ones) whose name is one of KINDS
 (comma-separated, e.g. "text,rodata,data": .text, .text.*, ...) counts for
 the first part whose REGEX matches the path of its object; a section that
-matches none is not counted. Prints one line per part, in the order given:
-LABEL, a tab, its bytes. bench/mcu_size.sh uses it for the MCU firmware's
-split and for the code of the signature check.
+matches none is not counted. Merged string sections (.rodata.str1.1 and
+the like) are left out of every part: the map shows them before the linker
+merges equal strings across objects, so they would count more than the
+firmware holds; the caller states them as the rest of the total. Prints
+one line per part, in the order given: LABEL, a tab, its bytes.
+bench/mcu_size.sh uses it for the MCU firmware's split and for the code of
+the signature check.
 """
 import re
 import sys
@@ -33,7 +37,7 @@ def main():
             pending = m.group(1)
             continue
         m = entry.match(line)
-        if m and (m.group(1) or pending):
+        if m and (m.group(1) or pending) and not re.search(r"\.str\d", m.group(1) or pending):
             for i, (_, regex) in enumerate(parts):
                 if re.search(regex, m.group(3)):
                     totals[i] += int(m.group(2), 16)

@@ -93,11 +93,15 @@ link_part() { # link_part NAME LABEL: link $out/NAME_main.c against lib/ and con
      $cc -mcpu=cortex-m4 -mthumb -Os -Wl,--gc-sections -Wl,--defsym=self_cfg=0 -nostartfiles --specs=nano.specs \
          -Wl,-e,main -Wl,-Map="$out/$name.map" "$out/${name}_main.o" "$out"/lib/*.o "$out"/controller/*.o \
          -o "$out/$name.elf" 2> "$out/$name.err"; then
+    local total
+    total=$(arm-none-eabi-size "$out/$name.elf" | awk 'NR > 1 { print $1 + $2 }')
     arm-none-eabi-size "$out/$name.elf" | awk -v label="$label" 'NR > 1 { printf "- %s: flash (text + data) %d bytes, RAM (data + bss) %d bytes\n", label, $1 + $2, $2 + $3 }'
-    # Who the flash is: lib/, controller/ and the C library, from the map.
+    # Who the flash is: lib/, controller/ and the C library, from the map;
+    # the strings of all parts, merged by the linker, are the rest.
     python3 "$top/bench/map_parts.py" "$out/$name.map" text,rodata,data "lib=^$out/lib/" \
             "controller=^$out/controller/" "firmware main=^$out/" "libc and libgcc=." |
-      awk -F'\t' '$1 != "firmware main" { s = s (s ? ", " : "  ") $1 " " $2 } END { print s }'
+      awk -F'\t' -v total="$total" '{ rest += $2 } $1 != "firmware main" { s = s (s ? ", " : "  ") $1 " " $2 }
+        END { print s ", strings of all parts " total - rest }'
   else
     echo "- $label: link failed:"; sed 's/^/    /' "$out/$name.err"
   fi
