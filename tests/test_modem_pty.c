@@ -46,7 +46,7 @@ static char state_dir[64];
 
 /* Start a module on state_dir, with a power cut armed after that many
  * flash operations (FLASHSIM_NO_CUT: none). */
-static void emu_start(struct emu *e, uint64_t power_cut_after)
+static void emu_start_traced(struct emu *e, uint64_t power_cut_after, int trace)
 {
     struct modem_run_options o;
     char fw[128], flash[128];
@@ -55,12 +55,18 @@ static void emu_start(struct emu *e, uint64_t power_cut_after)
     o.cfg.echo = 0;
     o.state_dir = state_dir;
     o.power_cut_after = power_cut_after;
+    o.trace = trace;
     /* --firmware only for a blank module, as a user would */
     snprintf(fw, sizeof fw, "%s.fw", state_dir);
     snprintf(flash, sizeof flash, "%s/flash.bin", state_dir);
     if (access(flash, F_OK) != 0)
         o.firmware = fw;
     pty_start(e, &o);
+}
+
+static void emu_start(struct emu *e, uint64_t power_cut_after)
+{
+    emu_start_traced(e, power_cut_after, 0);
 }
 
 #define OK "\r\nOK\r\n"
@@ -135,6 +141,37 @@ static void upload(struct emu *e, const struct bytes *pkg)
         pty_put(e, pkg->p + off, n);
         pty_expect(e, OK);
     }
+}
+
+/* ---- --trace: the line counters at exit ---- */
+
+/* The runner prints the core's line counters when it ends: here after
+ * SIGTERM, with "AT\r" and "AT+CGMI\r" sent (11 bytes) and their answers
+ * read (echo off: "\r\nOK\r\n" and "\r\nSIMCOM_Ltd\r\n\r\nOK\r\n", 26 bytes). */
+static void test_trace_line_counts(void **state)
+{
+    struct emu e;
+    char log[] = "/tmp/cfota-test-trace-XXXXXX";
+    int fd = mkstemp(log), saved = dup(2);
+    struct bytes text = {0};
+    (void)state;
+    assert_true(fd >= 0 && saved >= 0);
+    /* The child's stderr is the log file: it inherits ours meanwhile. */
+    assert_true(dup2(fd, 2) == 2);
+    emu_start_traced(&e, FLASHSIM_NO_CUT, 1);
+    assert_true(dup2(saved, 2) == 2);
+    close(saved);
+    close(fd);
+    pty_chat(&e, "AT\r", OK);
+    pty_chat(&e, "AT+CGMI\r", "\r\nSIMCOM_Ltd\r\n" OK);
+    kill(e.pid, SIGTERM);
+    assert_int_equal(pty_wait(&e), 0);
+    assert_int_equal(bytes_read_file(&text, log), 0);
+    unlink(log);
+    bytes_byte(&text, 0);
+    if (!strstr((const char *)text.p, "--] line: 11 bytes received, 26 bytes sent\n"))
+        fail_msg("no line counts at exit in the trace: %s", (const char *)text.p);
+    bytes_free(&text);
 }
 
 /* ---- the note's section 3 ---- */
@@ -338,6 +375,7 @@ static void test_power_cut_sweep(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_trace_line_counts, test_teardown_children),
         cmocka_unit_test_teardown(test_section3_bearer, test_teardown_children),
         cmocka_unit_test_teardown(test_section5_local_update, test_teardown_children),
         cmocka_unit_test_teardown(test_refusals, test_teardown_children),
