@@ -98,7 +98,7 @@ link_part() { # link_part NAME LABEL: link $out/NAME_main.c against lib/ and con
     arm-none-eabi-size "$out/$name.elf" | awk -v label="$label" 'NR > 1 { printf "- %s: flash (text + data) %d bytes, RAM (data + bss) %d bytes\n", label, $1 + $2, $2 + $3 }'
     # Who the flash is: lib/, controller/ and the C library, from the map;
     # the strings of all parts, merged by the linker, are the rest.
-    python3 "$top/bench/map_parts.py" "$out/$name.map" text,rodata,data "lib=^$out/lib/" \
+    python3 "$top/bench/map_parts.py" --strings-apart "$out/$name.map" text,rodata,data "lib=^$out/lib/" \
             "controller=^$out/controller/" "firmware main=^$out/" "libc and libgcc=." |
       awk -F'\t' -v total="$total" '{ rest += $2 } $1 != "firmware main" { s = s (s ? ", " : "  ") $1 " " $2 }
         END { print s ", strings of all parts " total - rest }'
