@@ -408,7 +408,7 @@ static void test_replay_writes_only_after_checkpoint(void **state)
         struct cfota_io io;
         size_t pos = c.h.header_size;
         unsigned ns = 0;
-        rig_open(&r, &c.h, c.old.p, c.old.n);
+        rig_open(&r, &c.h, c.old.p, c.old.n, c.pkg.p, c.pkg.n);
         io = rig_io(&r);
         assert_int_equal(cfota_dec_init(d, &c.h, &io), CFOTA_OK);
         assert_int_equal(rig_feed(d, c.pkg.p, &pos, payload_end(&c), 0, NULL, NULL, &ns), CFOTA_DONE);
