@@ -103,14 +103,12 @@ static int rewrite_branch(uint8_t *p, uint32_t at, const struct cfota_disp_src *
     return 1;
 }
 
-int cfota_arch_thumb_predict(uint8_t *buf, uint32_t off, uint32_t len, uint32_t lo, uint32_t hi,
-                             const struct cfota_disp_src *src)
+/* Which slots (even offsets first + 2k) and which words (offsets wfirst +
+ * 4j) to rewrite: decided on the raw bytes, before any rewrite. */
+static void decide(const uint8_t *buf, uint32_t off, uint32_t len, uint32_t lo, uint32_t hi, uint32_t *branches,
+                   uint32_t *words)
 {
-    /* Slot k is the even file offset first + 2k. */
-    uint32_t first = off & 1u, k, nslots, pat = 0, cnt = 0;
-    int rc;
-    if (len > CFOTA_ARCH_SPAN || lo >= hi)
-        return 0;
+    uint32_t first = off & 1u, wfirst = (4u - (off & 3u)) & 3u, k, nslots, pat = 0, cnt;
     nslots = len >= first + 4 ? (len - first - 4) / 2 + 1 : 0;
     for (k = 0; k < nslots; k++) {
         const uint8_t *p = buf + first + 2 * k;
@@ -120,25 +118,43 @@ int cfota_arch_thumb_predict(uint8_t *buf, uint32_t off, uint32_t len, uint32_t 
     /* Counted: the pattern at k and not at k - 1 (slot 0 has no look-behind
      * in buf: it counts only at the edge of a copy, alike on both sides). */
     cnt = pat & ~(pat << 1);
-    /* Pointers first, on raw bytes no counted branch overlaps. */
-    for (k = (4u - (off & 3u)) & 3u; k + 4 <= len; k += 4) {
-        uint32_t slot;
-        if (k + 4 <= lo || k >= hi)
-            continue;
-        /* The slot at k (off + k is even, so k and first have one parity):
-         * counted branches at k - 2, k, k + 2 overlap the word. */
-        slot = (k - first) / 2;
-        if ((slot > 0 && (cnt >> (slot - 1) & 1u)) || (cnt >> slot & 1u) || (cnt >> (slot + 1) & 1u))
-            continue;
-        if ((rc = cfota_ptr_predict(buf + k, off + k, src)) < 0)
-            return rc;
-    }
+    *branches = 0;
     for (k = 0; k < nslots; k++) {
         uint32_t a = first + 2 * k;
-        if (!(cnt >> k & 1u) || a + 4 <= lo || a >= hi)
-            continue;
-        if ((rc = rewrite_branch(buf + a, off + a, src)) < 0)
-            return rc;
+        if ((cnt >> k & 1u) && a + 4 > lo && a < hi)
+            *branches |= 1u << k;
     }
+    *words = 0;
+    for (k = wfirst; k + 4 <= len; k += 4) {
+        /* The slot at k (off + k is even, so k and first have one parity):
+         * counted branches at k - 2, k, k + 2 overlap the word. */
+        uint32_t slot = (k - first) / 2;
+        if (k + 4 <= lo || k >= hi)
+            continue;
+        if ((slot > 0 && (cnt >> (slot - 1) & 1u)) || (cnt >> slot & 1u) || (cnt >> (slot + 1) & 1u))
+            continue;
+        *words |= 1u << ((k - wfirst) / 4);
+    }
+}
+
+int cfota_arch_thumb_predict(uint8_t *buf, uint32_t off, uint32_t len, uint32_t lo, uint32_t hi,
+                             const struct cfota_disp_src *src)
+{
+    uint32_t branches, words, k, skip;
+    int rc;
+    if (len > CFOTA_ARCH_SPAN || lo >= hi)
+        return 0;
+    decide(buf, off, len, lo, hi, &branches, &words);
+    /* Then the rewrites, with few values live across the calls: the
+     * decoder's stack is part of its RAM bound. Pointers first, then
+     * branches (they never overlap). */
+    skip = (4u - (off & 3u)) & 3u;
+    for (k = 0; words; k++, words >>= 1)
+        if ((words & 1u) && (rc = cfota_ptr_predict(buf + skip + 4 * k, off + skip + 4 * k, src)) < 0)
+            return rc;
+    skip = off & 1u;
+    for (k = 0; branches; k++, branches >>= 1)
+        if ((branches & 1u) && (rc = rewrite_branch(buf + skip + 2 * k, off + skip + 2 * k, src)) < 0)
+            return rc;
     return 0;
 }
