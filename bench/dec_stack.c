@@ -125,6 +125,16 @@ static int read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
     return 0;
 }
 
+static int read_pkg(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    struct run *r = ctx;
+    note_callback_sp(r);
+    if (off > r->pkg->len || len > r->pkg->len - off)
+        return -1;
+    copy_bytes(buf, r->pkg->data + off, len);
+    return 0;
+}
+
 static int read_new(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
     struct run *r = ctx;
@@ -153,6 +163,15 @@ static int fast_read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
     if (off > r->old->len || len > r->old->len - off)
         return -1;
     memcpy(buf, r->old->data + off, len);
+    return 0;
+}
+
+static int fast_read_pkg(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    struct run *r = ctx;
+    if (off > r->pkg->len || len > r->pkg->len - off)
+        return -1;
+    memcpy(buf, r->pkg->data + off, len);
     return 0;
 }
 
@@ -236,6 +255,7 @@ static __attribute__((noinline)) void measured_decode(struct run *r)
     io.read_old = read_old;
     io.read_new = read_new;
     io.write_new = write_new;
+    io.read_pkg = read_pkg;
     r->sp_call = sp;
     r->sp_cb_min = sp;
     /* A volatile store loop, not memset: a call would push a return
@@ -397,6 +417,7 @@ static double time_decode(struct run *r)
     io.read_old = fast_read_old;
     io.read_new = fast_read_new;
     io.write_new = fast_write_new;
+    io.read_pkg = fast_read_pkg;
     r->chunk = (size_t)-1;
     r->resume = 0;
     for (i = 0; i < 3; i++) {

@@ -31,7 +31,7 @@ struct diff_args {
     const char *old_path, *new_path, *out_path;
     const char *from_version, *to_version;
     const char *segment_text, *scratch_text, *stash_text;
-    const char *product_text, *counter_text, *key_path;
+    const char *product_text, *counter_text, *key_path, *arch_text;
     int full, in_place, best, quiet;
     struct cfota_encode_opts opts;
 };
@@ -55,6 +55,9 @@ static void usage(FILE *f)
             "  --full                 full-image package: NEW whole, no base needed\n"
             "  --in-place             package for in-place apply (OLD overwritten)\n"
             "  --best                 about 0.5%% smaller, about twice the time\n"
+            "  --arch A               predict the branch, call and pointer operands of\n"
+            "                         architecture A: auto (default: detected from the\n"
+            "                         images), none, thumb2, aarch64, xtensa\n"
             "  --product ID           the product the package is for (a 32-bit\n"
             "                         number, 0x for hex; default 0): devices of\n"
             "                         another product refuse it\n"
@@ -130,6 +133,15 @@ static int check_options(struct diff_args *a)
             return args_usage_error("diff", usage, "--stash-size '%s': must be a multiple of 4K",
                                     a->stash_text);
         a->opts.stash_size = size ? size : CFOTA_STASH_NONE;
+    }
+    if (a->arch_text) {
+        int arch = cfota_encode_arch_parse(a->arch_text);
+        if (arch == -2)
+            return args_usage_error("diff", usage, "--arch '%s': one of auto, none, thumb2, aarch64, xtensa",
+                                    a->arch_text);
+        if (!cfota_encode_arch_supported(arch))
+            return args_usage_error("diff", usage, "--arch %s: not supported yet", a->arch_text);
+        a->opts.arch = arch;
     }
     a->opts.base_version = a->from_version;
     a->opts.target_version = a->to_version;
@@ -226,6 +238,7 @@ int cmd_diff(int argc, char **argv)
         {"counter", 0, &a.counter_text, NULL},
         {"sign", 0, &a.key_path, NULL},
         {"stash-size", 0, &a.stash_text, NULL},
+        {"arch", 0, &a.arch_text, NULL},
         {"full", 0, NULL, &a.full},
         {"in-place", 0, NULL, &a.in_place},
         {"best", 0, NULL, &a.best},

@@ -21,6 +21,8 @@ struct mem {
     size_t len;
     uint8_t *out;
     size_t out_len;
+    const uint8_t *pkg; /* the package, for read_pkg */
+    size_t pkg_len;
 };
 
 static int read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
@@ -29,6 +31,15 @@ static int read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
     if ((uint64_t)off + len > m->len)
         return -1;
     memcpy(buf, m->data + off, len);
+    return 0;
+}
+
+static int read_pkg(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    struct mem *m = ctx;
+    if ((uint64_t)off + len > m->pkg_len)
+        return -1;
+    memcpy(buf, m->pkg + off, len);
     return 0;
 }
 
@@ -66,7 +77,7 @@ int cfota_apply_mem(const uint8_t *old, size_t old_len, const uint8_t *pkg, size
 {
     struct cfota_header h;
     struct cfota_dec *d;
-    struct mem base = {old, old_len, NULL, 0}, pk = {pkg, pkg_len, NULL, 0};
+    struct mem base = {old, old_len, NULL, 0, pkg, pkg_len}, pk = {pkg, pkg_len, NULL, 0, pkg, pkg_len};
     struct cfota_io io;
     size_t off;
     int rc;
@@ -104,6 +115,7 @@ int cfota_apply_mem(const uint8_t *old, size_t old_len, const uint8_t *pkg, size
     io.read_old = read_old;
     io.read_new = read_new;
     io.write_new = write_new;
+    io.read_pkg = read_pkg;
 
     d = xmalloc(sizeof *d);
     rc = cfota_dec_init(d, &h, &io);

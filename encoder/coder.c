@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "cfota/decoder.h"
 #include "cfota/model.h"
 #include "hist.h"
@@ -186,8 +187,8 @@ static void code_head(struct enc *e, struct coder_state *s, unsigned kind, uint3
 }
 
 /* n bytes of an op from target pos on (source src on, for a copy). */
-static void code_bytes(struct enc *e, struct coder_state *s, const uint8_t *old, const uint8_t *new_,
-                       unsigned kind, uint32_t pos, uint32_t n, uint32_t src)
+static void code_bytes(struct enc *e, struct coder_state *s, const uint8_t *srcp, const uint8_t *new_,
+                       unsigned kind, uint32_t pos, uint32_t n)
 {
     uint32_t i;
     if (kind == CFOTA_OP_LIT) {
@@ -198,18 +199,24 @@ static void code_bytes(struct enc *e, struct coder_state *s, const uint8_t *old,
         return;
     }
     for (i = 0; i < n; i++) {
-        uint8_t sb = kind == CFOTA_OP_OLD ? old[src + i] : new_[src + i];
+        uint8_t sb = srcp[i];
         unsigned d = (uint8_t)(new_[pos + i] - sb);
         enc_diff(e, &s->m, &s->hist, pos + i, sb, d);
         cfota_hist_copy(&s->hist, d, new_[pos + i]);
     }
 }
 
-static void code_op(struct enc *e, struct coder_state *s, const uint8_t *old, const uint8_t *new_,
+static void code_op(struct enc *e, struct coder_state *s, const uint8_t *srcp, const uint8_t *new_,
                     unsigned kind, uint32_t pos, uint32_t len, uint32_t src)
 {
     code_head(e, s, kind, pos, len, src);
-    code_bytes(e, s, old, new_, kind, pos, len, src);
+    code_bytes(e, s, srcp, new_, kind, pos, len);
+}
+
+/* The first source byte of an op's bytes from src on. */
+static const uint8_t *source(const uint8_t *old, const uint8_t *new_, unsigned kind, uint32_t src)
+{
+    return kind == CFOTA_OP_LIT ? NULL : kind == CFOTA_OP_OLD ? old + src : new_ + src;
 }
 
 void coder_state_reset(struct coder_state *s, uint32_t seg_start)
@@ -243,8 +250,8 @@ double coder_sim_bytes(struct coder_sim *sim, const uint8_t *old, const uint8_t 
 {
     struct enc e = counting(sim);
     if (to > from)
-        code_bytes(&e, &sim->s, old, new_, op->kind, from, to - from,
-                   op->kind == CFOTA_OP_LIT ? 0 : op->src + (from - op->pos));
+        code_bytes(&e, &sim->s, source(old, new_, op->kind, op->src + (from - op->pos)), new_, op->kind, from,
+                   to - from);
     return e.bits;
 }
 
@@ -299,6 +306,7 @@ static int run(struct enc *e, const struct cfota_oplist *ops, const uint8_t *old
 {
     uint32_t nseg = (uint32_t)((new_len + p->segment_size - 1) / p->segment_size), k;
     struct coder_state *s = xmalloc(sizeof *s);
+    uint8_t *pred = p->arch ? xmalloc(p->segment_size) : NULL;
     (void)old_len;
     cost_init();
     for (k = 0; k < nseg; k++) {
@@ -320,9 +328,18 @@ static int run(struct enc *e, const struct cfota_oplist *ops, const uint8_t *old
             const struct cfota_op *op = &ops->v[j];
             uint32_t a = op->pos > start ? op->pos : start;
             uint32_t b = op->pos + op->len < end ? op->pos + op->len : end;
-            code_op(e, s, old, new_, op->kind, a, b - a, op->kind == CFOTA_OP_LIT ? 0 : op->src + (a - op->pos));
+            uint32_t src = op->kind == CFOTA_OP_LIT ? 0 : op->src + (a - op->pos);
+            const uint8_t *sp = source(old, new_, op->kind, src);
+            if (pred && op->kind == CFOTA_OP_OLD) {
+                /* What the device reads for this copy (a piece of an op
+                 * is a copy of its own in the stream). */
+                arch_predict_copy(p->arch, p->raw, src, b - a, pred);
+                sp = pred;
+            }
+            code_op(e, s, sp, new_, op->kind, a, b - a, src);
         }
     }
+    free(pred);
     free(s);
     return 0;
 }

@@ -33,12 +33,19 @@ struct cfota_oplist {
 void oplist_push(struct cfota_oplist *l, unsigned kind, uint32_t pos, uint32_t len, uint32_t src);
 void oplist_free(struct cfota_oplist *l);
 
+struct arch_model;
+
 struct coder_params {
     uint32_t segment_size;   /* 4096..65536, multiple of 4096 */
     int ordered;             /* code each segment's index (in-place) */
     const uint32_t *order;   /* segment processing order if ordered */
     int carry;               /* models carry over between segments
                                 (CFOTA_FLAG_CARRY) */
+    /* Operand prediction (CFOTA_FLAG_ARCH), or NULL: the ops' old is then
+     * the predicted base, and coder_encode codes each base copy against
+     * the bytes a device reads for it, predicted from raw (the base). */
+    struct arch_model *arch;
+    const uint8_t *raw;
 };
 
 /* Code ops (covering the target [0, new_len) contiguously, in target

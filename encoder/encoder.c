@@ -14,6 +14,7 @@
 #include "cfota/crc32.h"
 #include "cfota/package.h"
 #include "cfota/status.h"
+#include "arch.h"
 #include "coder.h"
 #include "hash.h"
 #include "inplace.h"
@@ -178,9 +179,72 @@ static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *ne
 
 
 
+/* Which architecture to predict operands for: forced, or detected from
+ * both images (the same one, else none). Fills the regions. Returns the
+ * id, or -1 for a forced one without a recogniser. */
+static int choose_arch(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len, int want,
+                       struct cfota_region *rb, struct cfota_region *rt)
+{
+    unsigned a = arch_detect(old, old_len, rb), b = arch_detect(new_, new_len, rt);
+    if (want == CFOTA_ENC_ARCH_NONE || old_len == 0 || new_len == 0)
+        return CFOTA_ARCH_NONE;
+    if (want != CFOTA_ENC_ARCH_AUTO) {
+        if (want < 0 || !cfota_arch_recogniser((unsigned)want))
+            return -1;
+        /* Forced: without a vector table, the image's load address is
+         * unknown: offsets stand for addresses. */
+        if (a != (unsigned)want) {
+            rb->vaddr = rb->off = 0;
+            rb->len = (uint32_t)old_len;
+        }
+        if (b != (unsigned)want) {
+            rt->vaddr = rt->off = 0;
+            rt->len = (uint32_t)new_len;
+        }
+        return want;
+    }
+    return a == b && cfota_arch_recogniser(a) ? (int)a : CFOTA_ARCH_NONE;
+}
+
+/* The first pass of operand prediction: a parse on the raw base gives the
+ * displacement table (encoder/arch.c); the base predicted through it is
+ * what the normal pipeline then works on. NULL (and am empty) when there
+ * is nothing to predict. */
+static uint8_t *predicted_base(struct arch_model *am, unsigned id, const struct cfota_region *rb,
+                               const struct cfota_region *rt, const uint8_t *old, size_t old_len,
+                               const uint8_t *new_, size_t new_len, const struct parse_params *pp0)
+{
+    struct parse_params pp = *pp0;
+    struct cfota_oplist first = {0, 0, 0};
+    struct matcher *mt = matcher_new(old, old_len, new_, new_len);
+    uint8_t *p;
+    if (!mt)
+        return NULL; /* then the pipeline goes on without prediction */
+    pp.progress = NULL;
+    parse_ops(mt, old, old_len, new_, new_len, &pp, &first);
+    matcher_free(mt);
+    arch_model_build(am, id, rb, rt, &first, old, old_len, new_, new_len);
+    oplist_free(&first);
+    p = xmalloc(old_len);
+    arch_predict_base(am, old, old_len, p);
+    if (!memcmp(p, old, old_len)) {
+        /* Nothing moved that an operand points at: the block would cost
+         * bytes and predict nothing. */
+        free(p);
+        arch_model_free(am);
+        return NULL;
+    }
+    return p;
+}
+
 int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
                  const struct cfota_encode_opts *opts, struct bytes *pkg)
 {
+    struct arch_model am;
+    struct cfota_region rb, rt;
+    const uint8_t *raw = old;
+    uint8_t *pred = NULL;
+    int arch;
     struct cfota_encode_opts none;
     struct cfota_header h;
     struct parse_params pp;
@@ -206,12 +270,29 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     parse_defaults(&pp);
     pp.progress = opts->progress;
     pp.progress_ctx = opts->progress_ctx;
-    if (!(mt = matcher_new(old, old_len, new_, new_len)))
+    memset(&am, 0, sizeof am);
+    arch = choose_arch(old, old_len, new_, new_len, opts->arch, &rb, &rt);
+    if (arch < 0)
         return CFOTA_E_INVAL;
+    if (arch != CFOTA_ARCH_NONE) {
+        if ((pred = predicted_base(&am, (unsigned)arch, &rb, &rt, old, old_len, new_, new_len, &pp))) {
+            old = pred;
+            h.flags |= CFOTA_FLAG_ARCH;
+        }
+    }
+    if (!(mt = matcher_new(old, old_len, new_, new_len))) {
+        free(pred);
+        arch_model_free(&am);
+        return CFOTA_E_INVAL;
+    }
     parse_ops(mt, old, old_len, new_, new_len, &pp, &ops);
     matcher_free(mt);
     memset(&cp, 0, sizeof cp);
     cp.segment_size = h.segment_size;
+    if (pred) {
+        cp.arch = &am;
+        cp.raw = raw;
+    }
     passes = opts->best ? REFINE_PASSES_BEST : REFINE_PASSES;
     if (opts->in_place) {
         struct stash_plan sp;
@@ -227,6 +308,8 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
         }
         if (cp.carry)
             h.flags |= CFOTA_FLAG_CARRY;
+        if (am.block.n)
+            bytes_put(&payload, am.block.p, am.block.n);
         bytes_put(&payload, stream.p, stream.n);
         if (opts->info) {
             opts->info->stash_size = sp.size;
@@ -238,6 +321,7 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
         stash_plan_free(&sp);
     } else {
         struct refine_params rp;
+        struct bytes stream = {0, 0, 0};
         memset(&rp, 0, sizeof rp);
         rp.cp = &cp;
         /* A/B: models carry over between segments whenever there are two
@@ -246,10 +330,21 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
         cp.carry = new_len > h.segment_size;
         if (cp.carry)
             h.flags |= CFOTA_FLAG_CARRY;
-        rc = code_best(&ops, old, old_len, new_, new_len, &cp, &rp, passes, &payload) == 0 ? CFOTA_OK
-                                                                                              : CFOTA_E_INVAL;
+        rc = code_best(&ops, old, old_len, new_, new_len, &cp, &rp, passes, &stream) == 0 ? CFOTA_OK
+                                                                                             : CFOTA_E_INVAL;
+        if (am.block.n)
+            bytes_put(&payload, am.block.p, am.block.n);
+        bytes_put(&payload, stream.p, stream.n);
+        bytes_free(&stream);
+    }
+    if (opts->info) {
+        opts->info->arch = am.id;
+        opts->info->arch_bytes = (uint32_t)am.block.n;
+        opts->info->arch_runs = am.a.count;
     }
     oplist_free(&ops);
+    free(pred);
+    arch_model_free(&am);
     if (rc != CFOTA_OK) {
         bytes_free(&payload);
         return rc;

@@ -33,7 +33,16 @@ struct cfota_encode_info {
     uint32_t stash_entries;  /* ranges saved */
     uint64_t stash_saved;    /* bytes the device copies to the stash */
     uint64_t conflict_bytes; /* copy bytes that became literals */
+    unsigned arch;           /* operands predicted for (enum
+                                cfota_arch_id; 0: none) */
+    uint32_t arch_bytes;     /* bytes of the arch block */
+    uint32_t arch_runs;      /* records of its displacement table */
 };
+
+/* cfota_encode_opts.arch: the architecture whose operands the package
+ * predicts (docs/package-format.md, "The arch block"). */
+#define CFOTA_ENC_ARCH_AUTO 0 /* detect from the images (the default) */
+#define CFOTA_ENC_ARCH_NONE (-1)
 
 struct cfota_encode_opts {
     const char *base_version;    /* NULL or up to 32 printable bytes */
@@ -49,6 +58,10 @@ struct cfota_encode_opts {
                                     CFOTA_STASH_NONE: no stash) */
     uint32_t product_id;         /* header: the product it is for */
     uint32_t security_counter;   /* header: devices refuse a lower one */
+    int arch;                    /* CFOTA_ENC_ARCH_AUTO, _NONE, or an
+                                    enum cfota_arch_id to force (an id
+                                    the encoder cannot predict for:
+                                    CFOTA_E_INVAL) */
     int best;                    /* spend about twice the time for ~0.5%
                                     smaller packages (a second refinement
                                     pass); for servers building offline */
@@ -59,8 +72,19 @@ struct cfota_encode_opts {
     struct cfota_encode_info *info;
 };
 
+/* The --arch names: "auto" (CFOTA_ENC_ARCH_AUTO), "none"
+ * (CFOTA_ENC_ARCH_NONE), "thumb2", "aarch64", "xtensa" (their enum
+ * cfota_arch_id). Returns the value for cfota_encode_opts.arch, or -2 for
+ * an unknown name. */
+int cfota_encode_arch_parse(const char *name);
+
+/* 1 if this encoder can predict operands of arch (a value of
+ * cfota_encode_arch_parse), else 0. */
+int cfota_encode_arch_supported(int arch);
+
 /* Build a package into *pkg (appended). Returns 0, or a negative
- * enum cfota_status: CFOTA_E_INVAL for bad options or versions,
+ * enum cfota_status: CFOTA_E_INVAL for bad options or versions (or an
+ * architecture forced that this encoder has no recogniser for),
  * CFOTA_E_NOSPC for images over 16 MiB. */
 int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len,
                  const struct cfota_encode_opts *opts, struct bytes *pkg);

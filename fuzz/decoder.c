@@ -28,6 +28,7 @@
 struct run {
     const struct cfota_header *h;
     const uint8_t *base;
+    const uint8_t *payload; /* the package from h->header_size on */
     uint8_t target[TARGET_MAX], written[TARGET_MAX];
     uint32_t next_write; /* where a non-ORDERED write must start */
 };
@@ -69,11 +70,25 @@ static int write_new(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len)
     return 0;
 }
 
-static void run_open(struct run *r, const struct cfota_header *h, const uint8_t *base,
+/* The package (read_pkg): the header is not in memory, only the payload,
+ * and the decoder reads inside the payload only. */
+static int read_pkg(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    struct run *r = ctx;
+    FUZZ_CHECK(r->h->flags & CFOTA_FLAG_ARCH, "package read without an arch block");
+    FUZZ_CHECK(len > 0 && off >= r->h->header_size && off - r->h->header_size <= r->h->payload_size &&
+                   len <= r->h->payload_size - (off - r->h->header_size),
+               "package read %u+%u outside the payload", off, len);
+    memcpy(buf, r->payload + (off - r->h->header_size), len);
+    return 0;
+}
+
+static void run_open(struct run *r, const struct cfota_header *h, const uint8_t *base, const uint8_t *payload,
                      struct cfota_io *io)
 {
     r->h = h;
     r->base = base;
+    r->payload = payload;
     memset(r->target, 0xFF, h->target_size);
     memset(r->written, 0, h->target_size);
     r->next_write = 0;
@@ -81,6 +96,7 @@ static void run_open(struct run *r, const struct cfota_header *h, const uint8_t 
     io->read_old = read_old;
     io->read_new = read_new;
     io->write_new = write_new;
+    io->read_pkg = read_pkg;
 }
 
 /* Feed payload (package offsets from h->header_size) at once; the
@@ -113,7 +129,7 @@ static int decode_cut(const struct cfota_header *h, const uint8_t *base, const u
     size_t at = 0, used;
     unsigned resumes = 0, checkpoints = 0;
     int rc, cut_in = -1;
-    run_open(&cut, h, base, &io);
+    run_open(&cut, h, base, payload, &io);
     FUZZ_CHECK(cfota_dec_init(&d, h, &io) == CFOTA_OK, "second init");
     /* What a device keeps with each checkpoint: for a package with carry
      * slots the carried models too (cfota_dec_carry), put back after the
@@ -196,7 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     h.header_size = CFOTA_HEADER_FIXED;
     h.payload_size = (uint32_t)payload_len;
 
-    run_open(&ref, &h, base, &io);
+    run_open(&ref, &h, base, payload, &io);
     if (cfota_dec_init(&d, &h, &io) != CFOTA_OK)
         return 0;
     rc_ref = decode_whole(&d, &h, payload, payload_len);

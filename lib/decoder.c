@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "hist.h"
+#include "operand.h"
 #include "prob.h"
 
 #define STEP_MAX_IN 112u
@@ -129,6 +130,53 @@ static int put_byte(struct cfota_dec *d, unsigned v)
     return CFOTA_OK;
 }
 
+/* ---- operand prediction (CFOTA_FLAG_ARCH): the table, through read_pkg ---- */
+
+static int arch_disp(void *ctx, uint32_t b, int32_t *disp, unsigned *predict)
+{
+    struct cfota_dec *d = ctx;
+    if (b - d->run.start >= d->run.end - d->run.start) {
+        int rc = cfota_table_find(&d->arch, d->io.read_pkg, d->io.ctx, d->base_size, b, &d->run);
+        if (rc != 0) {
+            d->run.start = d->run.end = 0;
+            return rc;
+        }
+    }
+    *disp = d->run.disp;
+    *predict = d->run.flags;
+    return 0;
+}
+
+static int arch_region(void *ctx, unsigned target, unsigned i, struct cfota_region *r)
+{
+    struct cfota_dec *d = ctx;
+    return cfota_arch_region(&d->arch, d->io.read_pkg, d->io.ctx, target, i, r);
+}
+
+static int arch_read(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    struct cfota_dec *d = ctx;
+    return d->io.read_old(d->io.ctx, off, buf, len);
+}
+
+typedef char srcbuf_holds_a_window[CFOTA_DEC_SRCBUF > 2u * CFOTA_ARCH_PAD &&
+                                   CFOTA_DEC_SRCBUF <= CFOTA_ARCH_SPAN ? 1 : -1];
+
+/* Fill the cache with predicted base bytes from s (at most to the copy's
+ * end, and CFOTA_ARCH_PAD bytes short of the cache on each side). The
+ * copy's end is old_cursor, set when the copy began. */
+static int fill_predicted(struct cfota_dec *d, uint32_t s, uint32_t *n)
+{
+    struct cfota_disp_src src;
+    uint32_t room = CFOTA_DEC_SRCBUF - 2u * CFOTA_ARCH_PAD;
+    src.disp = arch_disp;
+    src.region = arch_region;
+    src.read = arch_read;
+    src.ctx = d;
+    *n = d->old_cursor - s < room ? d->old_cursor - s : room;
+    return cfota_predict_fill(cfota_arch_recogniser(d->arch.id), &src, d->copy_lo, d->old_cursor, s, *n, d->srcbuf);
+}
+
 /* The next source byte of the current copy, through a small cache. A
  * source inside the output buffer (a copy from just behind the cursor) is
  * read from there, since it is not in flash yet. */
@@ -143,8 +191,13 @@ static int src_byte(struct cfota_dec *d, unsigned *v)
         /* Fill the cache, but not with bytes still in the output buffer. */
         uint32_t limit = !d->src_is_new ? d->base_size : s < d->out_base ? d->out_base : d->target_size;
         uint32_t n = limit - s < CFOTA_DEC_SRCBUF ? limit - s : CFOTA_DEC_SRCBUF;
-        int rc = d->src_is_new ? d->io.read_new(d->io.ctx, s, d->srcbuf, n)
-                               : d->io.read_old(d->io.ctx, s, d->srcbuf, n);
+        int rc;
+        if (d->src_is_new)
+            rc = d->io.read_new(d->io.ctx, s, d->srcbuf, n);
+        else if (d->flags & CFOTA_FLAG_ARCH)
+            rc = fill_predicted(d, s, &n);
+        else
+            rc = d->io.read_old(d->io.ctx, s, d->srcbuf, n);
         if (rc != 0)
             return io_result(rc);
         d->src_base = s;
@@ -271,6 +324,7 @@ static int op_offset(struct cfota_dec *d)
             return CFOTA_E_CORRUPT;
         d->src = (uint32_t)src;
         d->src_is_new = 0;
+        d->copy_lo = d->src;
         d->old_cursor = d->src + d->op_left;
         d->last_old_end = d->out_pos + d->op_left;
     } else {
@@ -326,13 +380,14 @@ static int plan_head(struct cfota_dec *d)
         next_byte(d); /* stash size */
     if (count > (d->payload_end - d->in_pos) / CFOTA_PLAN_ENTRY)
         return CFOTA_E_CORRUPT;
-    d->op_left = count * CFOTA_PLAN_ENTRY;
+    d->op_left = count * CFOTA_PLAN_ENTRY + d->arch.size;
     d->state = d->op_left ? ST_SKIP : ST_RC_INIT;
     return CFOTA_OK;
 }
 
-/* Pass over buffered plan entries: the stash plan is the update engine's
- * business, not the decoder's. */
+/* Pass over buffered plan entries (the stash plan is the update engine's
+ * business, not the decoder's) and the arch block (read back through
+ * read_pkg when needed, not kept). */
 static int plan_skip(struct cfota_dec *d, uint32_t avail)
 {
     uint32_t n = avail < d->op_left ? avail : d->op_left;
@@ -387,6 +442,8 @@ static int setup(struct cfota_dec *d, const struct cfota_header *h, const struct
         return CFOTA_E_INVAL;
     if (!(h->flags & CFOTA_FLAG_NO_BASE) && !io->read_old)
         return CFOTA_E_INVAL;
+    if ((h->flags & CFOTA_FLAG_ARCH) && !io->read_pkg)
+        return CFOTA_E_INVAL;
     if (h->format_version != CFOTA_FORMAT_VERSION || (h->flags & ~CFOTA_FLAGS_KNOWN))
         return CFOTA_E_VERSION;
     if (h->segment_size == 0 || h->segment_size % 4096u || h->segment_size > 65536u)
@@ -407,6 +464,19 @@ static int setup(struct cfota_dec *d, const struct cfota_header *h, const struct
         d->state = ST_ERROR;
         d->error = (uint8_t)(int8_t)CFOTA_E_CORRUPT;
         return CFOTA_E_CORRUPT;
+    }
+    if (h->flags & CFOTA_FLAG_ARCH) {
+        /* Checked whole here, before anything is written. */
+        int rc = cfota_arch_locate(&d->arch, h, io->read_pkg, io->ctx);
+        if (rc != CFOTA_OK) {
+            d->state = ST_ERROR;
+            d->error = (uint8_t)(int8_t)rc;
+            return rc;
+        }
+        if (d->state == ST_RC_INIT) {
+            d->op_left = d->arch.size;
+            d->state = ST_SKIP;
+        }
     }
     return CFOTA_OK;
 }

@@ -128,6 +128,9 @@ int cfota_header_parse(struct cfota_header *h, const uint8_t *buf, size_t len)
      * neither is possible. */
     if ((h->flags & CFOTA_FLAG_CARRY) && (h->flags & CFOTA_FLAG_IN_PLACE) && !(h->flags & CFOTA_FLAG_STASH))
         return CFOTA_E_CORRUPT;
+    /* Operands are predicted from base bytes: a full image has none. */
+    if ((h->flags & CFOTA_FLAG_ARCH) && (h->flags & CFOTA_FLAG_NO_BASE))
+        return CFOTA_E_CORRUPT;
     return CFOTA_OK;
 }
 

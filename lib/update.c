@@ -24,6 +24,7 @@
 
 #include "cfota/verify.h"
 #include "journal.h"
+#include "operand.h"
 
 #define FEED 64u /* package bytes read per decoder call */
 
@@ -88,6 +89,13 @@ static int stage_erase(struct cfota_update *u, uint32_t rel)
 static int read_area(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
     return cfota_area_read((const struct cfota_area *)ctx, off, buf, len);
+}
+
+/* The package itself (cfota_io's read_pkg: the arch block). */
+static int read_pkg(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    const struct cfota_update *u = ctx;
+    return cfota_area_read(&u->cfg->package, off, buf, len);
 }
 
 /* Entry i of the stash plan, read from the package. */
@@ -519,6 +527,12 @@ static int check_and_begin(struct cfota_update *u, const struct cfota_update_cfg
         /* The stash the package needs must fit the device's spare area. */
         if ((rc = read_plan(u, &h, &plan)) != CFOTA_OK || (rc = check_plan(u, &h, &plan)) != CFOTA_OK)
             return rc;
+        /* The arch block whole, as the decoder will read it. */
+        if (h.flags & CFOTA_FLAG_ARCH) {
+            struct cfota_arch a;
+            if ((rc = cfota_arch_locate(&a, &h, read_pkg, u)) != CFOTA_OK)
+                return rc;
+        }
         if (!(h.flags & CFOTA_FLAG_NO_BASE) && u->cfg->image_size != h.base_size)
             return CFOTA_E_WRONG_BASE;
         rc = cfota_verify_base(&h, u->cfg->image_size, read_area, (void *)&u->cfg->image);
@@ -586,6 +600,7 @@ static int decode_segment(struct cfota_update *u, uint32_t k)
         io.read_old = read_old;
         io.read_new = read_new;
         io.write_new = write_new;
+        io.read_pkg = read_pkg;
         if ((rc = start_decoder(u, &io)) != CFOTA_OK)
             return rc;
         if (u->cp.segment == 0)

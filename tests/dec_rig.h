@@ -55,6 +55,10 @@ struct dec_rig {
      * saved as a device saves them with the checkpoint; rig_resume puts
      * them back. */
     uint8_t carry[CFOTA_CARRY_SIZE];
+    /* The package, for read_pkg (the arch block of CFOTA_FLAG_ARCH). */
+    const uint8_t *pkg;
+    size_t pkg_len;
+    unsigned long pkg_reads;
 };
 
 static inline int rig_read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
@@ -65,6 +69,18 @@ static inline int rig_read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t l
         return -1;
     }
     memcpy(buf, r->old + off, len);
+    return 0;
+}
+
+static inline int rig_read_pkg(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    struct dec_rig *r = ctx;
+    r->pkg_reads++;
+    if (!r->pkg || (uint64_t)off + len > r->pkg_len || len == 0) {
+        r->violations++;
+        return -1;
+    }
+    memcpy(buf, r->pkg + off, len);
     return 0;
 }
 
@@ -118,12 +134,16 @@ static inline int rig_write_new(void *ctx, uint32_t off, const uint8_t *buf, uin
     return 0;
 }
 
-/* Set up for the package with header h; old is the base image. */
-static inline void rig_open(struct dec_rig *r, const struct cfota_header *h, const uint8_t *old, size_t old_len)
+/* Set up for the package pkg (pkg_len bytes) with header h; old is the
+ * base image. */
+static inline void rig_open(struct dec_rig *r, const struct cfota_header *h, const uint8_t *old, size_t old_len,
+                            const uint8_t *pkg, size_t pkg_len)
 {
     memset(r, 0, sizeof *r);
     r->old = old;
     r->old_len = (uint32_t)old_len;
+    r->pkg = pkg;
+    r->pkg_len = pkg_len;
     r->target_len = h->target_size;
     r->seg = h->segment_size;
     r->out = malloc(r->target_len + 1u);
@@ -148,6 +168,7 @@ static inline struct cfota_io rig_io(struct dec_rig *r)
     io.read_old = rig_read_old;
     io.read_new = rig_read_new;
     io.write_new = rig_write_new;
+    io.read_pkg = rig_read_pkg;
     return io;
 }
 

@@ -159,7 +159,7 @@ static size_t measure_decode(const char *what, const uint8_t *old, size_t old_le
     /* A first decode on the main thread resolves every lazily bound
      * library call (memcpy and the like) of the path, whose one-time
      * resolver would otherwise weigh on the measurement. */
-    rig_open(&r, &h, old, old_len);
+    rig_open(&r, &h, old, old_len, pkg->p, pkg->n);
     io = rig_io(&r);
     assert_int_equal(cfota_dec_init(d, &h, &io), CFOTA_OK);
     warm_pos = h.header_size;
@@ -167,7 +167,7 @@ static size_t measure_decode(const char *what, const uint8_t *old, size_t old_le
                      CFOTA_DONE);
     rig_close(&r);
 
-    rig_open(&r, &h, old, old_len);
+    rig_open(&r, &h, old, old_len, pkg->p, pkg->n);
     io = rig_io(&r);
     assert_int_equal(cfota_dec_init(d, &h, &io), CFOTA_OK);
     memset(&j, 0, sizeof j);

@@ -136,7 +136,7 @@ static void decode_damaged(const struct fixture *f, const struct cfota_header *h
     assert_non_null(d);
     if (end > pkg_len)
         end = pkg_len;
-    rig_open(&r, h, f->old, f->old_len);
+    rig_open(&r, h, f->old, f->old_len, pkg, pkg_len);
     assert_non_null(r.out);
     r.allow_unwritten = (h->flags & CFOTA_FLAG_ORDERED) != 0;
     io = rig_io(&r);
@@ -395,7 +395,7 @@ static int device_apply(const uint8_t *old, size_t old_len, const struct bytes *
     rc = cfota_verify_payload(&h, read_mem, (void *)pkg);
     if (rc != CFOTA_OK)
         return rc;
-    rig_open(r, &h, old, old_len);
+    rig_open(r, &h, old, old_len, pkg->p, pkg->n);
     rc = cfota_verify_base(&h, (uint32_t)old_len, rig_read_old, r);
     if (rc != CFOTA_OK)
         return rc;

@@ -117,7 +117,7 @@ static unsigned reference_run(const struct case_ *c, struct cfota_checkpoint *cp
     size_t pos = c->h.header_size;
     unsigned n = 0;
     assert_non_null(d);
-    rig_open(&r, &c->h, c->old.p, c->old.n);
+    rig_open(&r, &c->h, c->old.p, c->old.n, c->pkg.p, c->pkg.n);
     io = rig_io(&r);
     assert_int_equal(cfota_dec_init(d, &c->h, &io), CFOTA_OK);
     assert_int_equal(rig_feed(d, c->pkg.p, &pos, payload_end(c), 0, cps, produced, &n), CFOTA_DONE);
@@ -183,7 +183,7 @@ static void cut_at_every_checkpoint(struct case_ *c)
     nref = reference_run(c, ref, NULL);
     assert_int_equal(nref, nseg ? nseg - 1 : 0);
 
-    rig_open(&r, &c->h, c->old.p, c->old.n);
+    rig_open(&r, &c->h, c->old.p, c->old.n, c->pkg.p, c->pkg.n);
     io = rig_io(&r);
     assert_int_equal(cfota_dec_init(d, &c->h, &io), CFOTA_OK);
     for (;;) {
@@ -261,7 +261,7 @@ static void random_stops(struct case_ *c, unsigned runs, uint64_t seed)
         unsigned cuts = 0;
         int rc;
         assert_non_null(d);
-        rig_open(&r, &c->h, c->old.p, c->old.n);
+        rig_open(&r, &c->h, c->old.p, c->old.n, c->pkg.p, c->pkg.n);
         io = rig_io(&r);
         assert_int_equal(cfota_dec_init(d, &c->h, &io), CFOTA_OK);
         for (;;) {
@@ -408,7 +408,7 @@ static void test_replay_writes_only_after_checkpoint(void **state)
         struct cfota_io io;
         size_t pos = c.h.header_size;
         unsigned ns = 0;
-        rig_open(&r, &c.h, c.old.p, c.old.n);
+        rig_open(&r, &c.h, c.old.p, c.old.n, c.pkg.p, c.pkg.n);
         io = rig_io(&r);
         assert_int_equal(cfota_dec_init(d, &c.h, &io), CFOTA_OK);
         assert_int_equal(rig_feed(d, c.pkg.p, &pos, payload_end(&c), 0, NULL, NULL, &ns), CFOTA_DONE);
@@ -445,7 +445,7 @@ static void test_resume_refuses_foreign_records(void **state)
     case_synth(&c, 30000, 4096, 41);
     n = reference_run(&c, cps, NULL);
     assert_true(n >= 2);
-    rig_open(&r, &c.h, c.old.p, c.old.n);
+    rig_open(&r, &c.h, c.old.p, c.old.n, c.pkg.p, c.pkg.n);
     io = rig_io(&r);
 
     /* Right after init, the record is the start of the payload. */
@@ -506,7 +506,7 @@ static void test_done_is_final_and_payload_bounded(void **state)
     memset(junk, 0x77, sizeof junk);
     case_synth(&c, 20000, 4096, 51);
     bytes_put(&c.pkg, junk, sizeof junk); /* trailing bytes */
-    rig_open(&r, &c.h, c.old.p, c.old.n);
+    rig_open(&r, &c.h, c.old.p, c.old.n, c.pkg.p, c.pkg.n);
     io = rig_io(&r);
     assert_int_equal(cfota_dec_init(d, &c.h, &io), CFOTA_OK);
     do {
@@ -552,7 +552,7 @@ static void test_empty_target(void **state)
     bytes_put(&c.old, "abc", 3);
     case_encode(&c, 0, 0);
     assert_int_equal(c.h.target_size, 0);
-    rig_open(&r, &c.h, c.old.p, c.old.n);
+    rig_open(&r, &c.h, c.old.p, c.old.n, c.pkg.p, c.pkg.n);
     io = rig_io(&r);
     assert_int_equal(cfota_dec_init(&d, &c.h, &io), CFOTA_OK);
     assert_int_equal(cfota_dec_sink(&d, c.pkg.p + c.h.header_size, c.h.payload_size, &used), CFOTA_DONE);
@@ -577,7 +577,7 @@ static void test_io_errors_are_sticky(void **state)
     assert_non_null(d);
     case_synth(&c, 20000, 4096, 61);
     for (at = 1; at < 400; at += 37) {
-        rig_open(&r, &c.h, c.old.p, c.old.n);
+        rig_open(&r, &c.h, c.old.p, c.old.n, c.pkg.p, c.pkg.n);
         r.fail_write_at = (int)at;
         io = rig_io(&r);
         pos = c.h.header_size;
@@ -596,7 +596,7 @@ static void test_io_errors_are_sticky(void **state)
     }
     assert_true(at > 1);
     /* A base that cannot be read. */
-    rig_open(&r, &c.h, c.old.p, c.old.n);
+    rig_open(&r, &c.h, c.old.p, c.old.n, c.pkg.p, c.pkg.n);
     r.old = NULL;
     io = rig_io(&r);
     pos = c.h.header_size;

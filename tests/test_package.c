@@ -73,6 +73,8 @@ static void random_header(struct cfota_header *h, uint64_t *seed)
     /* Carried models live in the stash in place (A/B replays them). */
     if ((h->flags & CFOTA_FLAG_CARRY) && (h->flags & CFOTA_FLAG_IN_PLACE))
         h->flags |= CFOTA_FLAG_STASH;
+    if (h->flags & CFOTA_FLAG_ARCH) /* operands are predicted from a base */
+        h->flags = (uint8_t)(h->flags & ~CFOTA_FLAG_NO_BASE);
     if (h->flags & CFOTA_FLAG_STASH) /* a stash is for in-place packages with a base */
         h->flags = (uint8_t)((h->flags | CFOTA_FLAG_IN_PLACE) & ~CFOTA_FLAG_NO_BASE);
     h->segment_size = 4096u * (1 + test_rand(seed) % 16);

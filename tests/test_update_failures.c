@@ -85,7 +85,7 @@ static int decode(const struct bytes *pkg, struct mem_io *m, int track)
     static struct cfota_dec d;
     static uint8_t map[CFOTA_DEC_SEGMAP / 8];
     struct cfota_header h;
-    struct cfota_io io = {m, mem_read_old, mem_read_new, mem_write_new};
+    struct cfota_io io = {m, mem_read_old, mem_read_new, mem_write_new, NULL};
     size_t used = 0, at;
     int rc;
     assert_int_equal(cfota_header_parse(&h, pkg->p, pkg->n), CFOTA_OK);
@@ -108,7 +108,7 @@ static void test_f1_empty_target_with_payload(void **state)
     struct cfota_dec d;
     struct bytes base = {0};
     struct mem_io m = {&base, NULL, 0, 0};
-    struct cfota_io io = {&m, mem_read_old, mem_read_new, mem_write_new};
+    struct cfota_io io = {&m, mem_read_old, mem_read_new, mem_write_new, NULL};
     size_t used = 0;
     int n;
     (void)state;

@@ -24,7 +24,7 @@
  * (statically, on a stack, anywhere). sizeof(struct cfota_dec) is at most
  * CFOTA_DEC_RAM_MAX bytes (checked by tests/test_decoder_bounds.c), the
  * decoder never calls malloc and never recurses; its deepest call chain
- * uses less than CFOTA_DEC_STACK_MAX bytes of stack on x86-64 and
+ * uses at most CFOTA_DEC_STACK_MAX bytes of stack on x86-64 and
  * Cortex-M4 (measured with -fstack-usage, bench/mcu_size.sh). It uses no
  * libc function but memcpy and memset.
  */
@@ -44,12 +44,15 @@ extern "C" {
 
 /* Limits the tests hold the implementation to. */
 #define CFOTA_DEC_RAM_MAX 4096u   /* bytes of struct cfota_dec, at most */
-#define CFOTA_DEC_STACK_MAX 256u  /* bytes of stack of cfota_dec_sink */
+#define CFOTA_DEC_STACK_MAX 728u  /* bytes of stack of cfota_dec_sink (the
+                                     operand prediction path is the deepest) */
 
-#define CFOTA_DEC_INBUF 120u   /* package bytes buffered (at least the
+#define CFOTA_DEC_INBUF 112u   /* package bytes buffered (at least the
                                   112 bytes a step may take) */
-#define CFOTA_DEC_OUTBUF 32u   /* target bytes buffered before a write */
-#define CFOTA_DEC_SRCBUF 32u   /* cached bytes of the copy source */
+#define CFOTA_DEC_OUTBUF 16u   /* target bytes buffered before a write */
+#define CFOTA_DEC_SRCBUF 24u   /* cached bytes of the copy source (with
+                                  prediction: 8 of them, 8 of context each
+                                  side) */
 #define CFOTA_DEC_SEGMAP 1024u /* segments cfota_dec_track's map holds (4
                                   MiB of target at 4 KiB segments); an
                                   ORDERED package with more is checked
@@ -82,6 +85,33 @@ struct cfota_io {
      * Within a segment the writes are sequential; a segment's first write
      * starts at its first byte. */
     int (*write_new)(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len);
+    /* Optional (NULL when the caller does not have it): read len bytes of
+     * the package itself at package offset off (from the package's first
+     * header byte), always inside the payload. Only packages with
+     * CFOTA_FLAG_ARCH need it: the decoder reads their displacement table
+     * and address maps back from the package (a device keeps the package
+     * in flash) rather than holding them in RAM; such a package without
+     * read_pkg is refused by cfota_dec_init with CFOTA_E_INVAL. */
+    int (*read_pkg)(void *ctx, uint32_t off, uint8_t *buf, uint32_t len);
+};
+
+/* A package's arch block (CFOTA_FLAG_ARCH, docs/package-format.md): where
+ * its parts are in the package, as lib/operand.c parsed it. */
+struct cfota_arch {
+    uint8_t id, nbase, ntarget; /* architecture, regions of each image */
+    uint32_t regions_off;       /* package offset of the first region */
+    uint32_t table_off;         /* package offset of the first record */
+    uint32_t count;             /* records of the displacement table */
+    uint32_t size;              /* bytes of the whole block */
+};
+
+/* One run of the displacement table: base offsets [start, end) end up
+ * disp bytes further in the target; flags say which operands sited in
+ * it are predicted. */
+struct cfota_run {
+    uint32_t start, end;
+    int32_t disp;
+    uint8_t flags;
 };
 
 /* The record a caller persists to resume after an interruption. */
@@ -134,6 +164,12 @@ struct cfota_dec {
     uint8_t srcbuf[CFOTA_DEC_SRCBUF];
     uint16_t replay_to; /* after cfota_dec_resume by a replay: segments
                            decoded again without writing (0: none) */
+    /* Operand prediction (CFOTA_FLAG_ARCH): the arch block, the last run
+     * looked up, and the start of the current base copy's source (it ends
+     * at old_cursor), which the prediction window never reads past. */
+    struct cfota_arch arch;
+    struct cfota_run run;
+    uint32_t copy_lo;
     struct cfota_carry carry;
 };
 

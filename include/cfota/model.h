@@ -38,7 +38,7 @@ enum cfota_op_kind {
 #define CFOTA_LEN_EXP 17      /* lengths are 1..65536 */
 #define CFOTA_OFF_EXP 25      /* offsets and distances are 1..2^25-1 */
 #define CFOTA_GAMMA_MANT 3    /* top mantissa bits modelled: tree of 2 bits */
-#define CFOTA_ZERO_CTX 512    /* contexts of the "difference is zero" bit */
+#define CFOTA_ZERO_CTX 256    /* contexts of the "difference is zero" bit */
 #define CFOTA_DIFF_CTX 2      /* contexts of the difference byte tree */
 #define CFOTA_LIT_CTX 1       /* contexts of the literal byte tree */
 

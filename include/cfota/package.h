@@ -41,7 +41,9 @@ extern "C" {
                                       (a resumed decoder gets them from
                                       the carry slots with STASH, else by
                                       a replay) */
-#define CFOTA_FLAGS_KNOWN 0x3Fu
+#define CFOTA_FLAG_ARCH 0x40u      /* an arch block follows the stash plan:
+                                      base copies read operands predicted */
+#define CFOTA_FLAGS_KNOWN 0x7Fu
 
 /* Decoded header. Version strings are NUL-terminated here; on the wire
  * they are stored with a length byte and no terminator. */

@@ -165,7 +165,8 @@ int cfota_update_status(struct cfota_update *u, const struct cfota_update_cfg *c
  * (CFOTA_E_UNSIGNED, CFOTA_E_KEY, CFOTA_E_SIGNATURE), product
  * (CFOTA_E_PRODUCT), security counter (CFOTA_E_ROLLBACK); payload CRC
  * (CFOTA_E_CORRUPT), a stash area big enough for the package's stash plan
- * (CFOTA_E_NOSPC) and the plan's entries (CFOTA_E_CORRUPT), base image
+ * (CFOTA_E_NOSPC) and the plan's entries (CFOTA_E_CORRUPT), the arch
+ * block of a CFOTA_FLAG_ARCH package (CFOTA_E_CORRUPT), base image
  * SHA-256 (CFOTA_E_WRONG_BASE). CFOTA_E_IO
  * if flash cannot be read or the journal not written. */
 int cfota_update_begin(struct cfota_update *u, const struct cfota_update_cfg *cfg);
