@@ -50,6 +50,8 @@ static const struct {
     {CFOTA_FLAG_NO_BASE, "no-base"},
     {CFOTA_FLAG_ORDERED, "ordered"},
     {CFOTA_FLAG_SIGNED, "signed"},
+    {CFOTA_FLAG_STASH, "stash"},
+    {CFOTA_FLAG_CARRY, "carry"},
 };
 #define N_FLAGS (sizeof flag_names / sizeof flag_names[0])
 

@@ -32,6 +32,7 @@ struct enc {
     uint64_t pending; /* bytes waiting: the cache and 0xFF bytes after it */
     int started;      /* the first (always zero) byte has been dropped */
     struct bytes *out;
+    size_t first;     /* out->n when coding began */
     double bits;      /* counting mode: ideal cost so far */
     struct coder_sim *undo; /* counting mode: log each model change here */
 };
@@ -128,13 +129,29 @@ static uint32_t enc_direct(struct enc *e, unsigned n, uint32_t v)
     return v;
 }
 
+/* Any value in [low, low + range) ends the stream right. The one with the
+ * most zero low bytes is taken (a multiple of 2^32 if there is one, else
+ * of 2^24, always there since range >= 2^24), so that the flush ends in
+ * zero bytes, and up to CFOTA_RC_TAIL of those the decoder reads as 0
+ * past the payload's end: they are left off, 3 or 4 bytes a package. */
 static void enc_flush(struct enc *e)
 {
-    int i;
+    unsigned k, cut = 0;
     if (!e->out)
         return;
-    for (i = 0; i < 5; i++)
+    for (k = 4; k >= 3; k--) {
+        uint64_t unit = (uint64_t)1 << (8 * k), x = (e->low + unit - 1) & ~(unit - 1);
+        if (x < e->low + e->range) {
+            e->low = x;
+            break;
+        }
+    }
+    for (k = 0; k < 5; k++)
         shift_low(e);
+    while (cut < CFOTA_RC_TAIL && e->out->n > e->first && e->out->p[e->out->n - 1] == 0) {
+        e->out->n--;
+        cut++;
+    }
 }
 
 #define CODER struct enc
@@ -173,7 +190,7 @@ static void code_head(struct enc *e, struct coder_state *s, unsigned kind, uint3
 {
     unsigned prev = s->prev_kind;
     enc_kind(e, &s->m, prev, kind);
-    enc_length(e, &s->m, kind, len);
+    enc_length(e, &s->m, prev, kind, s->seg_end - pos, len);
     if (kind == CFOTA_OP_OLD) {
         int32_t adv = (int32_t)(pos - s->last_old_end);
         enc_old_delta(e, &s->m, prev, adv, (int32_t)(src - s->old_cursor));
@@ -219,12 +236,13 @@ static const uint8_t *source(const uint8_t *old, const uint8_t *new_, unsigned k
     return kind == CFOTA_OP_LIT ? NULL : kind == CFOTA_OP_OLD ? old + src : new_ + src;
 }
 
-void coder_state_reset(struct coder_state *s, uint32_t seg_start)
+void coder_state_reset(struct coder_state *s, uint32_t seg_start, uint32_t seg_end)
 {
     memset(s, 0, sizeof *s);
     cfota_models_reset(&s->m);
     s->prev_kind = 3;
     s->old_cursor = s->last_old_end = seg_start;
+    s->seg_end = seg_end;
 }
 
 /* A counting coder that logs model changes into sim while a trial runs. */
@@ -319,8 +337,9 @@ static int run(struct enc *e, const struct cfota_oplist *ops, const uint8_t *old
             s->prev_kind = 3;
             s->old_cursor = s->last_old_end = start;
             s->new_rep = 0;
+            s->seg_end = end;
         } else {
-            coder_state_reset(s, start);
+            coder_state_reset(s, start, end);
         }
         if (p->ordered)
             enc_seg_index(e, k == 0, k ? p->order[k - 1] : 0, nseg, idx);
@@ -352,6 +371,7 @@ int coder_encode(const struct cfota_oplist *ops, const uint8_t *old, size_t old_
     e.range = 0xFFFFFFFFu;
     e.pending = 1;
     e.out = out;
+    e.first = out->n;
     if (new_len == 0)
         return 0;
     if (run(&e, ops, old, old_len, new_, new_len, p) != 0)

@@ -67,11 +67,11 @@ struct coder_state {
     unsigned prev_kind;
     uint32_t old_cursor, last_old_end;
     int32_t new_rep;
+    uint32_t seg_end; /* the current segment's end */
 };
 
-/* The state at the start of the segment whose first target byte is
- * seg_start. */
-void coder_state_reset(struct coder_state *s, uint32_t seg_start);
+/* The state at the start of the segment [seg_start, seg_end). */
+void coder_state_reset(struct coder_state *s, uint32_t seg_start, uint32_t seg_end);
 
 /* A counting coder over one segment that can try a few ops and take them
  * back: encoder/refine.c compares local rewrites of an op list with it. */

@@ -405,7 +405,7 @@ static void settle(struct refine *r, size_t j, uint32_t done)
 static void refine_segment(struct refine *r, uint32_t start)
 {
     size_t j;
-    coder_state_reset(&r->sim.s, start);
+    coder_state_reset(&r->sim.s, start, r->seg_end);
     for (j = next_live(r, 0); j < r->n; j = next_live(r, j + 1)) {
         uint32_t done = r->w[j].pos;
         int rewrites = 0;

@@ -13,7 +13,8 @@
  * most STEP_MAX_IN bytes (each binary decision reads at most two bytes and
  * a step is at most 56 decisions), and a step starts only when that many
  * bytes are buffered or the rest of the payload is. Reading past the end of
- * the payload means the package is truncated (or corrupt) and is an error.
+ * the payload gives the zero bytes the encoder left off (CFOTA_RC_TAIL at
+ * most); more means the package is truncated (or corrupt), an error.
  *
  * Everything the stream says is checked before it is acted on: op lengths
  * against the segment, copy sources against the base image and the bytes
@@ -41,7 +42,12 @@ enum {
 static unsigned next_byte(struct cfota_dec *d)
 {
     if (d->in_head == d->in_len) {
-        d->error = 1; /* past the payload: truncated or corrupt */
+        /* Past the payload (a step starts only with its bytes buffered,
+         * or all the payload's rest): the stream's last zero bytes are
+         * left off and read as 0; beyond those, the package is truncated
+         * or corrupt. */
+        if (d->tail_zeros++ >= CFOTA_RC_TAIL)
+            d->error = 1;
         return 0;
     }
     d->in_pos++;
@@ -304,7 +310,7 @@ static int op_header(struct cfota_dec *d)
     if (d->out_pos == d->seg_end)
         return seg_end(d);
     kind = dec_kind(d, &d->carry.m, d->prev_kind, 0);
-    len = dec_length(d, &d->carry.m, kind, 0);
+    len = dec_length(d, &d->carry.m, d->prev_kind, kind, d->seg_end - d->out_pos, 0);
     if (len == 0 || len > d->seg_end - d->out_pos)
         return CFOTA_E_CORRUPT;
     d->kind = (uint8_t)kind;

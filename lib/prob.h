@@ -21,6 +21,10 @@
 #define CFOTA_PROB_HALF 32768u
 #define CFOTA_RATE 4 /* adaptation shift */
 #define CFOTA_RC_TOP (1u << 24)
+/* The range coder's stream may end short of the bytes the decoder reads
+ * by up to this many zero bytes (the end of the encoder's flush); the
+ * decoder reads them as 0. */
+#define CFOTA_RC_TAIL 4u
 
 /* The low CFOTA_PROB_COUNT_MASK bits of a probability count its first
  * updates (0..3); the rest is the probability. A fresh model moves fast

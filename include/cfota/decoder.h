@@ -159,6 +159,7 @@ struct cfota_dec {
     uint32_t out_base, src_base;
     uint8_t src_is_new;
     uint8_t flags;              /* the header's */
+    uint8_t tail_zeros;         /* bytes read past the payload (as 0) */
     uint8_t inbuf[CFOTA_DEC_INBUF];
     uint8_t outbuf[CFOTA_DEC_OUTBUF];
     uint8_t srcbuf[CFOTA_DEC_SRCBUF];

@@ -59,6 +59,7 @@ struct cfota_models {
     uint16_t old_sign;
     uint16_t new_rep[CFOTA_KIND_CTX];
     uint16_t new_sign;
+    uint16_t whole;                      /* a segment's first op covers it */
     struct cfota_len_model len[3];       /* by op kind */
     struct cfota_gamma_model off[2];     /* 0: base offset delta, 1: distance */
     uint16_t zero[CFOTA_ZERO_CTX];       /* is the difference byte zero? */
