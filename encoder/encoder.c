@@ -221,6 +221,10 @@ static uint8_t *predicted_base(struct arch_model *am, unsigned id, const struct 
     if (!mt)
         return NULL; /* then the pipeline goes on without prediction */
     pp.progress = NULL;
+    /* Only long base copies make the table (encoder/arch.c): a cheaper
+     * parse that looks for nothing else. */
+    pp.min_old = 12;
+    pp.min_new = UINT32_MAX;
     parse_ops(mt, old, old_len, new_, new_len, &pp, &first);
     matcher_free(mt);
     arch_model_build(am, id, rb, rt, &first, old, old_len, new_, new_len);

@@ -49,9 +49,9 @@ extern "C" {
 
 #define CFOTA_DEC_INBUF 112u   /* package bytes buffered (at least the
                                   112 bytes a step may take) */
-#define CFOTA_DEC_OUTBUF 16u   /* target bytes buffered before a write */
-#define CFOTA_DEC_SRCBUF 24u   /* cached bytes of the copy source (with
-                                  prediction: 8 of them, 8 of context each
+#define CFOTA_DEC_OUTBUF 8u    /* target bytes buffered before a write */
+#define CFOTA_DEC_SRCBUF 32u   /* cached bytes of the copy source (with
+                                  prediction: 16 of them, 8 of context each
                                   side) */
 #define CFOTA_DEC_SEGMAP 1024u /* segments cfota_dec_track's map holds (4
                                   MiB of target at 4 KiB segments); an
