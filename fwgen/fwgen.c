@@ -377,28 +377,15 @@ static void render_cm(struct version *v, struct bytes *out)
         render_section(v, &v->s[i], out);
 }
 
-/* ESP32-style: a 24-byte header (magic 0xE9, segment count, flash mode
- * and size, entry point, extended header), then per segment its load
- * address, length and bytes, then padding to 16 with the XOR checksum
- * (seeded 0xEF) in the last byte. */
-static void render_esp32(struct version *v, struct bytes *out)
+/* The first n sections as ESP image segments (load address, length,
+ * bytes), then padding to 16 with the XOR checksum (seeded 0xEF) in the
+ * last byte. */
+static void render_segments(struct version *v, unsigned n, struct bytes *out)
 {
-    static const uint32_t load[MAX_SECTIONS] = {0x3F400020u, 0x3FFB0000u, 0x40080000u, 0x400D0020u};
-    uint8_t h[24], sh[8], sum = 0xEF, pad[16];
+    uint8_t sh[8], sum = 0xEF, pad[16];
     unsigned i;
     size_t k, start;
-    for (i = 0; i < v->nsec; i++)
-        v->s[i].addr = load[i];
-    layout(v);
-    memset(h, 0, sizeof h);
-    h[0] = 0xE9;
-    h[1] = (uint8_t)v->nsec;
-    h[2] = 2;    /* DIO */
-    h[3] = 0x20; /* 4 MB, 40 MHz */
-    put32(h + 4, v->s[3].n ? v->addr[v->s[3].v[0].id] : load[3]);
-    h[8] = 0xEE; /* WP pin: none */
-    bytes_put(out, h, sizeof h);
-    for (i = 0; i < v->nsec; i++) {
+    for (i = 0; i < n; i++) {
         put32(sh, v->s[i].addr);
         put32(sh + 4, sec_bytes(&v->s[i]));
         bytes_put(out, sh, sizeof sh);
@@ -413,10 +400,30 @@ static void render_esp32(struct version *v, struct bytes *out)
     bytes_put(out, pad, k + 1);
 }
 
+/* ESP32-style: a 24-byte header (magic 0xE9, segment count, flash mode
+ * and size, entry point, extended header), then the segments. */
+static void render_esp32(struct version *v, struct bytes *out)
+{
+    static const uint32_t load[MAX_SECTIONS] = {0x3F400020u, 0x3FFB0000u, 0x40080000u, 0x400D0020u};
+    uint8_t h[24];
+    unsigned i;
+    for (i = 0; i < v->nsec; i++)
+        v->s[i].addr = load[i];
+    layout(v);
+    memset(h, 0, sizeof h);
+    h[0] = 0xE9;
+    h[1] = (uint8_t)v->nsec;
+    h[2] = 2;    /* DIO */
+    h[3] = 0x20; /* 4 MB, 40 MHz */
+    put32(h + 4, v->s[3].n ? v->addr[v->s[3].v[0].id] : load[3]);
+    h[8] = 0xEE; /* WP pin: none */
+    bytes_put(out, h, sizeof h);
+    render_segments(v, v->nsec, out);
+}
+
 /* ESP8266-style combined image: an 8-byte header (magic 0xE9, segment
  * count, flash mode and size, entry point), the IRAM and DRAM segments,
- * padding to 16 with the XOR checksum in the last byte, 0xFF up to the
- * next 4 KiB, then the IROM code, which runs from 0x40200000 plus its
+ * 0xFF up to the next 4 KiB, then the IROM code, which runs from 0x40200000 plus its
  * offset in flash (the image is flashed at 0). */
 #define ESP8266_IRAM 0x40100000u
 #define ESP8266_DRAM 0x3FFE8000u
@@ -424,9 +431,7 @@ static void render_esp32(struct version *v, struct bytes *out)
 
 static void render_esp8266(struct version *v, struct bytes *out)
 {
-    uint8_t h[8], sh[8], sum = 0xEF, pad[16];
-    unsigned i;
-    size_t k, start;
+    uint8_t h[8];
     uint32_t head = 8 + 8 + sec_bytes(&v->s[0]) + 8 + sec_bytes(&v->s[1]), irom = ((head | 15u) + 1 + 4095) & ~4095u;
     v->s[0].addr = ESP8266_IRAM;
     v->s[1].addr = ESP8266_DRAM;
@@ -438,19 +443,7 @@ static void render_esp8266(struct version *v, struct bytes *out)
     h[3] = 0x40; /* 4 MB, 40 MHz */
     put32(h + 4, v->s[0].n ? v->addr[v->s[0].v[0].id] : ESP8266_IRAM);
     bytes_put(out, h, sizeof h);
-    for (i = 0; i < 2; i++) {
-        put32(sh, v->s[i].addr);
-        put32(sh + 4, sec_bytes(&v->s[i]));
-        bytes_put(out, sh, sizeof sh);
-        start = out->n;
-        render_section(v, &v->s[i], out);
-        for (k = start; k < out->n; k++)
-            sum ^= out->p[k];
-    }
-    memset(pad, 0, sizeof pad);
-    k = 15 - out->n % 16;
-    pad[k] = sum;
-    bytes_put(out, pad, k + 1);
+    render_segments(v, 2, out);
     while (out->n < irom)
         bytes_byte(out, 0xFF);
     render_section(v, &v->s[2], out);
