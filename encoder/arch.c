@@ -13,6 +13,7 @@
  * like instructions gains nothing and may lose).
  */
 #include "arch.h"
+#include "esp_image.h"
 
 #include "encoder.h"
 
@@ -212,11 +213,13 @@ static uint32_t thumb_load_address(const uint8_t *img, size_t len, const uint8_t
     return best_score >= 8 ? best : 0;
 }
 
-unsigned arch_detect(const uint8_t *img, size_t len, struct cfota_region *r)
+unsigned arch_detect(const uint8_t *img, size_t len, struct cfota_region r[CFOTA_ARCH_REGIONS])
 {
     uint8_t *entry;
     unsigned id;
-    memset(r, 0, sizeof *r);
+    memset(r, 0, CFOTA_ARCH_REGIONS * sizeof *r);
+    if (esp_image_regions(img, len, r))
+        return CFOTA_ARCH_XTENSA;
     if ((id = detect_cortex_m(img, len, r)) != CFOTA_ARCH_NONE || len < 64 || len > 0x01000000u)
         return id;
     entry = calloc(len, 1);
@@ -445,11 +448,13 @@ void arch_model_build(struct arch_model *m, unsigned id, const struct cfota_regi
     struct run_rec *r;
     int32_t *d;
     size_t n;
+    unsigned i;
     memset(m, 0, sizeof *m);
     m->id = id;
-    m->reg[0][0] = *base_r;
-    m->reg[1][0] = *target_r;
-    m->nreg[0] = m->nreg[1] = 1;
+    for (i = 0; i < CFOTA_ARCH_REGIONS && base_r[i].len; i++)
+        m->reg[0][m->nreg[0]++] = base_r[i];
+    for (i = 0; i < CFOTA_ARCH_REGIONS && target_r[i].len; i++)
+        m->reg[1][m->nreg[1]++] = target_r[i];
     m->base_size = (uint32_t)old_len;
     m->target_size = (uint32_t)new_len;
     m->mask = CFOTA_PRED_REL | CFOTA_PRED_ABS;

@@ -32,17 +32,21 @@ struct arch_model {
     const uint8_t *raw;  /* the raw base being predicted */
 };
 
-/* The architecture of image img, and its address map into r (one region
- * at its load address): CFOTA_ARCH_THUMB2 for an image that opens with a
- * Cortex-M vector table (initial stack pointer in RAM, reset and fault
- * vectors Thumb addresses inside the image at a plausible load address);
- * CFOTA_ARCH_NONE when nothing is recognised. */
-unsigned arch_detect(const uint8_t *img, size_t len, struct cfota_region *r);
+/* The architecture of image img, and its address map into r
+ * (CFOTA_ARCH_REGIONS entries, the unused ones with len 0):
+ * CFOTA_ARCH_XTENSA for an ESP image with sane segments (its segments and
+ * flash-mapped part, encoder/esp_image.h); CFOTA_ARCH_THUMB2 for an image
+ * that opens with a Cortex-M vector table (initial stack pointer in RAM,
+ * reset and fault vectors Thumb addresses inside the image at a plausible
+ * load address; one region at its load address); CFOTA_ARCH_NONE when
+ * nothing is recognised. */
+unsigned arch_detect(const uint8_t *img, size_t len, struct cfota_region r[CFOTA_ARCH_REGIONS]);
 
 /* Name of an id for messages and the --arch option ("thumb2", ...). */
 const char *arch_name(unsigned id);
 
-/* Build the model for architecture id with the images' regions, from
+/* Build the model for architecture id with the images' regions (arrays of
+ * CFOTA_ARCH_REGIONS, the used ones first, then len 0), from
  * ops, a parse of new_ against the raw base old: runs of equal
  * displacement from the base copies, short runs merged away, each run's
  * flags kept only where the prediction matches more target bytes than

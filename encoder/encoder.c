@@ -183,7 +183,7 @@ static int encode_in_place(const uint8_t *old, size_t old_len, const uint8_t *ne
  * both images (the same one, else none). Fills the regions. Returns the
  * id, or -1 for a forced one without a recogniser. */
 static int choose_arch(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t new_len, int want,
-                       struct cfota_region *rb, struct cfota_region *rt)
+                       struct cfota_region rb[CFOTA_ARCH_REGIONS], struct cfota_region rt[CFOTA_ARCH_REGIONS])
 {
     unsigned a = arch_detect(old, old_len, rb), b = arch_detect(new_, new_len, rt);
     if (want == CFOTA_ENC_ARCH_NONE || old_len == 0 || new_len == 0)
@@ -194,11 +194,11 @@ static int choose_arch(const uint8_t *old, size_t old_len, const uint8_t *new_, 
         /* Forced: without a vector table, the image's load address is
          * unknown: offsets stand for addresses. */
         if (a != (unsigned)want) {
-            rb->vaddr = rb->off = 0;
+            memset(rb, 0, CFOTA_ARCH_REGIONS * sizeof *rb);
             rb->len = (uint32_t)old_len;
         }
         if (b != (unsigned)want) {
-            rt->vaddr = rt->off = 0;
+            memset(rt, 0, CFOTA_ARCH_REGIONS * sizeof *rt);
             rt->len = (uint32_t)new_len;
         }
         return want;
@@ -245,7 +245,7 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
                  const struct cfota_encode_opts *opts, struct bytes *pkg)
 {
     struct arch_model am;
-    struct cfota_region rb, rt;
+    struct cfota_region rb[CFOTA_ARCH_REGIONS], rt[CFOTA_ARCH_REGIONS];
     const uint8_t *raw = old;
     uint8_t *pred = NULL;
     int arch;
@@ -275,11 +275,11 @@ int cfota_encode(const uint8_t *old, size_t old_len, const uint8_t *new_, size_t
     pp.progress = opts->progress;
     pp.progress_ctx = opts->progress_ctx;
     memset(&am, 0, sizeof am);
-    arch = choose_arch(old, old_len, new_, new_len, opts->arch, &rb, &rt);
+    arch = choose_arch(old, old_len, new_, new_len, opts->arch, rb, rt);
     if (arch < 0)
         return CFOTA_E_INVAL;
     if (arch != CFOTA_ARCH_NONE) {
-        if ((pred = predicted_base(&am, (unsigned)arch, &rb, &rt, old, old_len, new_, new_len, &pp))) {
+        if ((pred = predicted_base(&am, (unsigned)arch, rb, rt, old, old_len, new_, new_len, &pp))) {
             old = pred;
             h.flags |= CFOTA_FLAG_ARCH;
         }

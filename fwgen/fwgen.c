@@ -32,8 +32,11 @@ struct section {
 
 #define MAX_SECTIONS 4
 
+enum container { C_CM, C_ESP32, C_ESP8266, C_CONTAINERS };
+
 struct version {
-    int esp32; /* container: 0 Cortex-M, 1 ESP32-style */
+    int esp32;   /* container C_ESP32: 0xE9 image with the extended header */
+    int xtensa;  /* container C_ESP8266: Xtensa code, E9 image + IROM part */
     struct section s[MAX_SECTIONS];
     unsigned nsec;
     uint32_t next_id;
@@ -190,7 +193,7 @@ static void render_table(uint8_t *p, const struct obj *o, const struct version *
         uint32_t w, k = below(&r, 10);
         uint64_t pick = rnd(&r);
         if (k < 4)
-            w = ref(v, pick) | 1u;
+            w = ref(v, pick) | (v->xtensa ? 0u : 1u); /* Thumb code pointers are odd */
         else if (k < 8)
             w = (uint32_t)(pick & 0xFF) + (o->variant && i == 4 ? o->variant : 0);
         else
@@ -249,6 +252,77 @@ static void render_func(uint8_t *p, const struct obj *o, const struct version *v
     }
 }
 
+/* Xtensa-like code (the ESP8266's CALL0 ABI): the literal pool first (L32R
+ * reaches only backwards), then a prologue (ADDI a1, a1, -16), a body of
+ * narrow and 24-bit ALU and load instructions, L32R loads from the pool
+ * and CALL0 calls (offset from the 4-aligned pc, to 4-aligned objects),
+ * and an epilogue ending in a return. */
+static void put24(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+}
+
+static void render_func_xtensa(uint8_t *p, const struct obj *o, const struct version *v, uint32_t at)
+{
+    uint64_t r = o->seed;
+    uint32_t pool = (o->size / 4 / 4) * 4, end = o->size, i, edited = 0;
+    for (i = 0; i < pool; i += 4) {
+        uint64_t pick = rnd(&r);
+        put32(p + i, below(&r, 4) ? ref(v, pick) : (uint32_t)(pick >> 32) & 0xFFFF);
+    }
+    put24(p + i, 0xF0C112); /* addi a1, a1, -16 */
+    i += 3;
+    while (i + 8 < end) {
+        unsigned k = below(&r, 16), t = below(&r, 16), s = below(&r, 16);
+        uint64_t pick = rnd(&r);
+        uint32_t imm = (uint32_t)(pick >> 40) & 0xFF, pc = at + i;
+        int64_t off;
+        if (o->variant && !edited && i > end / 2) {
+            imm ^= o->variant; /* a rebuild changed a constant */
+            edited = 1;
+        }
+        if (k < 2 && (off = ((int64_t)ref(v, pick) - (int64_t)((pc & ~3u) + 4)) / 4) >= -(1 << 17) &&
+            off < (1 << 17)) { /* call0 */
+            put24(p + i, ((uint32_t)off & 0x3FFFFu) << 6 | 0x05u);
+            i += 3;
+        } else if (k < 4 && pool) { /* l32r at, literal imm % slots */
+            int64_t lit = (int64_t)(at + 4 * (imm % (pool / 4))) - (int64_t)((pc + 3) & ~3u);
+            put24(p + i, ((uint32_t)(lit / 4) & 0xFFFFu) << 8 | t << 4 | 0x1u);
+            i += 3;
+        } else if (k < 8) { /* l32i.n at, as, imm; add.n */
+            put16(p + i, (k < 6 ? 0x8u : 0xAu) | t << 4 | s << 8 | (imm & 0xFu) << 12);
+            i += 2;
+        } else if (k < 11) { /* add ar, as, at */
+            put24(p + i, 0x800000u | (imm & 0xFu) << 12 | s << 8 | t << 4);
+            i += 3;
+        } else if (k < 14) { /* l32i at, as, imm */
+            put24(p + i, imm << 16 | 0x2u << 12 | s << 8 | t << 4 | 0x2u);
+            i += 3;
+        } else { /* movi at, imm */
+            put24(p + i, imm << 16 | 0xAu << 12 | t << 4 | 0x2u);
+            i += 3;
+        }
+    }
+    /* 6..8 bytes left: addi a1, a1, 16, then nop / nop.n to fit, then
+     * ret (3 bytes) or ret.n (2). */
+    put24(p + i, 0x10C112);
+    i += 3;
+    if (end - i == 3) {
+        put24(p + i, 0x000080); /* ret */
+        return;
+    }
+    if (end - i == 4) {
+        put16(p + i, 0xF03D); /* nop.n */
+        i += 2;
+    } else if (end - i == 5) {
+        put24(p + i, 0x0020F0); /* nop */
+        i += 3;
+    }
+    put16(p + i, 0xF00D); /* ret.n */
+}
+
 static void render_section(const struct version *v, const struct section *s, struct bytes *out)
 {
     size_t k;
@@ -257,7 +331,9 @@ static void render_section(const struct version *v, const struct section *s, str
         const struct obj *o = &s->v[k];
         uint8_t *p = xmalloc(o->size);
         memset(p, 0, o->size);
-        if (o->kind == K_FUNC)
+        if (o->kind == K_FUNC && v->xtensa)
+            render_func_xtensa(p, o, v, at);
+        else if (o->kind == K_FUNC)
             render_func(p, o, v, at);
         else if (o->kind == K_STR)
             render_str(p, o);
@@ -301,28 +377,15 @@ static void render_cm(struct version *v, struct bytes *out)
         render_section(v, &v->s[i], out);
 }
 
-/* ESP32-style: a 24-byte header (magic 0xE9, segment count, flash mode
- * and size, entry point, extended header), then per segment its load
- * address, length and bytes, then padding to 16 with the XOR checksum
- * (seeded 0xEF) in the last byte. */
-static void render_esp32(struct version *v, struct bytes *out)
+/* The first n sections as ESP image segments (load address, length,
+ * bytes), then padding to 16 with the XOR checksum (seeded 0xEF) in the
+ * last byte. */
+static void render_segments(struct version *v, unsigned n, struct bytes *out)
 {
-    static const uint32_t load[MAX_SECTIONS] = {0x3F400020u, 0x3FFB0000u, 0x40080000u, 0x400D0020u};
-    uint8_t h[24], sh[8], sum = 0xEF, pad[16];
+    uint8_t sh[8], sum = 0xEF, pad[16];
     unsigned i;
     size_t k, start;
-    for (i = 0; i < v->nsec; i++)
-        v->s[i].addr = load[i];
-    layout(v);
-    memset(h, 0, sizeof h);
-    h[0] = 0xE9;
-    h[1] = (uint8_t)v->nsec;
-    h[2] = 2;    /* DIO */
-    h[3] = 0x20; /* 4 MB, 40 MHz */
-    put32(h + 4, v->s[3].n ? v->addr[v->s[3].v[0].id] : load[3]);
-    h[8] = 0xEE; /* WP pin: none */
-    bytes_put(out, h, sizeof h);
-    for (i = 0; i < v->nsec; i++) {
+    for (i = 0; i < n; i++) {
         put32(sh, v->s[i].addr);
         put32(sh + 4, sec_bytes(&v->s[i]));
         bytes_put(out, sh, sizeof sh);
@@ -337,9 +400,60 @@ static void render_esp32(struct version *v, struct bytes *out)
     bytes_put(out, pad, k + 1);
 }
 
+/* ESP32-style: a 24-byte header (magic 0xE9, segment count, flash mode
+ * and size, entry point, extended header), then the segments. */
+static void render_esp32(struct version *v, struct bytes *out)
+{
+    static const uint32_t load[MAX_SECTIONS] = {0x3F400020u, 0x3FFB0000u, 0x40080000u, 0x400D0020u};
+    uint8_t h[24];
+    unsigned i;
+    for (i = 0; i < v->nsec; i++)
+        v->s[i].addr = load[i];
+    layout(v);
+    memset(h, 0, sizeof h);
+    h[0] = 0xE9;
+    h[1] = (uint8_t)v->nsec;
+    h[2] = 2;    /* DIO */
+    h[3] = 0x20; /* 4 MB, 40 MHz */
+    put32(h + 4, v->s[3].n ? v->addr[v->s[3].v[0].id] : load[3]);
+    h[8] = 0xEE; /* WP pin: none */
+    bytes_put(out, h, sizeof h);
+    render_segments(v, v->nsec, out);
+}
+
+/* ESP8266-style combined image: an 8-byte header (magic 0xE9, segment
+ * count, flash mode and size, entry point), the IRAM and DRAM segments,
+ * 0xFF up to the next 4 KiB, then the IROM code, which runs from 0x40200000 plus its
+ * offset in flash (the image is flashed at 0). */
+#define ESP8266_IRAM 0x40100000u
+#define ESP8266_DRAM 0x3FFE8000u
+#define ESP8266_IROM 0x40200000u
+
+static void render_esp8266(struct version *v, struct bytes *out)
+{
+    uint8_t h[8];
+    uint32_t head = 8 + 8 + sec_bytes(&v->s[0]) + 8 + sec_bytes(&v->s[1]), irom = ((head | 15u) + 1 + 4095) & ~4095u;
+    v->s[0].addr = ESP8266_IRAM;
+    v->s[1].addr = ESP8266_DRAM;
+    v->s[2].addr = ESP8266_IROM + irom;
+    layout(v);
+    h[0] = 0xE9;
+    h[1] = 2;
+    h[2] = 0;    /* QIO */
+    h[3] = 0x40; /* 4 MB, 40 MHz */
+    put32(h + 4, v->s[0].n ? v->addr[v->s[0].v[0].id] : ESP8266_IRAM);
+    bytes_put(out, h, sizeof h);
+    render_segments(v, 2, out);
+    while (out->n < irom)
+        bytes_byte(out, 0xFF);
+    render_section(v, &v->s[2], out);
+}
+
 static void render(struct version *v, struct bytes *out)
 {
-    if (v->esp32)
+    if (v->xtensa)
+        render_esp8266(v, out);
+    else if (v->esp32)
         render_esp32(v, out);
     else
         render_cm(v, out);
@@ -347,12 +461,18 @@ static void render(struct version *v, struct bytes *out)
 
 /* ---- the base version and the edits ---- */
 
-static void base_version(struct version *v, int esp32, uint32_t bytes, uint64_t *r)
+static void base_version(struct version *v, enum container c, uint32_t bytes, uint64_t *r)
 {
     memset(v, 0, sizeof *v);
-    v->esp32 = esp32;
+    v->esp32 = c == C_ESP32;
+    v->xtensa = c == C_ESP8266;
     v->next_id = 1; /* id 0 means "absent" in the address table */
-    if (esp32) {
+    if (v->xtensa) {
+        v->nsec = 3; /* IRAM (code), DRAM (strings, tables), IROM (code) */
+        fill(v, &v->s[0], 0, bytes / 10, 95, 97, r);
+        fill(v, &v->s[1], 0, bytes / 8, 0, 60, r);
+        fill(v, &v->s[2], 0, bytes - bytes / 10 - bytes / 8, 90, 95, r);
+    } else if (v->esp32) {
         v->nsec = 4; /* DROM (strings, tables), DRAM, IRAM, IROM (code) */
         fill(v, &v->s[0], 0, bytes / 4, 0, 70, r);
         fill(v, &v->s[1], 0, bytes / 32, 0, 20, r);
@@ -369,7 +489,7 @@ static void base_version(struct version *v, int esp32, uint32_t bytes, uint64_t 
 /* The section holding most of the code. */
 static struct section *code_of(struct version *v)
 {
-    return &v->s[v->esp32 ? 3 : 0];
+    return &v->s[v->esp32 ? 3 : v->xtensa ? 2 : 0];
 }
 
 /* Index of the object at about frac percent of s's bytes. */
@@ -487,18 +607,20 @@ static void apply_edit(struct version *v, enum edit e, uint32_t bytes, uint64_t 
 
 /* ---- cases ---- */
 
+static const char *const container_names[C_CONTAINERS] = {"cm-", "esp32-", "esp8266-"};
+
 size_t fwgen_cases(void)
 {
-    return 2 * E_EDITS;
+    return C_CONTAINERS * E_EDITS;
 }
 
 const char *fwgen_case_name(size_t i)
 {
-    static char names[2 * E_EDITS][32];
+    static char names[C_CONTAINERS * E_EDITS][32];
     if (i >= fwgen_cases())
         return NULL;
     if (!names[i][0]) {
-        strcpy(names[i], i < E_EDITS ? "cm-" : "esp32-");
+        strcpy(names[i], container_names[i / E_EDITS]);
         strcat(names[i], edit_names[i % E_EDITS]);
     }
     return names[i];
@@ -520,7 +642,7 @@ int fwgen_make(size_t i, uint32_t size_kib, uint64_t seed, struct bytes *old, st
     uint32_t bytes = size_kib * 1024u;
     if (i >= fwgen_cases() || size_kib < 16 || size_kib > 4096)
         return -1;
-    base_version(&a, i >= E_EDITS, bytes, &r);
+    base_version(&a, (enum container)(i / E_EDITS), bytes, &r);
     copy_version(&b, &a);
     apply_edit(&b, (enum edit)(i % E_EDITS), bytes, &r);
     render(&a, old);

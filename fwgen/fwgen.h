@@ -16,9 +16,13 @@
  * absolute addresses; tables hold function pointers and constants. Both
  * versions are rendered from their object lists, so an object that moves
  * keeps its bytes but every reference to something that moved changes, as
- * after a real relink. Two containers: a Cortex-M image (vector table,
- * code, read-only data, initialised data) and an ESP32-style application
- * image (0xE9 header, load-addressed segments, checksum).
+ * after a real relink. Three containers: a Cortex-M image (vector table,
+ * code, read-only data, initialised data), an ESP32-style application
+ * image (0xE9 header, load-addressed segments, checksum; Thumb-2-like code
+ * too) and an ESP8266-style combined image (0xE9 image with the IRAM and
+ * DRAM segments, then the IROM code at 0x40200000 + its file offset) whose
+ * functions are Xtensa-like code (CALL0 ABI: literal pool, then ADDI a1
+ * prologue, narrow and 24-bit instructions, L32R from the pool, CALL0).
  *
  * Everything is deterministic: the same case, size and seed give the same
  * bytes on every host.
@@ -31,7 +35,8 @@
 
 #include "bytes.h"
 
-/* Number of cases, and the name of case i (e.g. "cm-swap", "esp32-insert"). */
+/* Number of cases, and the name of case i (e.g. "cm-swap", "esp32-insert",
+ * "esp8266-move"). */
 size_t fwgen_cases(void);
 const char *fwgen_case_name(size_t i);
 

@@ -45,6 +45,7 @@ cfota_arch_fn cfota_arch_recogniser(unsigned arch)
 {
     switch (arch) {
     case CFOTA_ARCH_THUMB2: return cfota_arch_thumb_predict;
+    case CFOTA_ARCH_XTENSA: return cfota_arch_xtensa_predict;
     default: return 0;
     }
 }

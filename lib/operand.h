@@ -85,6 +85,8 @@ typedef int (*cfota_arch_fn)(uint8_t *buf, uint32_t off, uint32_t len, uint32_t 
 
 int cfota_arch_thumb_predict(uint8_t *buf, uint32_t off, uint32_t len, uint32_t lo, uint32_t hi,
                              const struct cfota_disp_src *src);
+int cfota_arch_xtensa_predict(uint8_t *buf, uint32_t off, uint32_t len, uint32_t lo, uint32_t hi,
+                              const struct cfota_disp_src *src);
 
 /* The recogniser of arch (an enum cfota_arch_id), or NULL for none or one
  * this build does not know. */

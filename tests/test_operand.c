@@ -384,14 +384,15 @@ static void test_damaged_block_no_write(void **state)
 static void test_detect(void **state)
 {
     struct bytes v1 = {0};
-    struct cfota_region r;
+    struct cfota_region r[CFOTA_ARCH_REGIONS];
     static const uint8_t noise[256] = {1, 2, 3};
     (void)state;
     image_load(M4APP_V1, &v1);
-    assert_int_equal(arch_detect(v1.p, v1.n, &r), CFOTA_ARCH_THUMB2);
-    assert_int_equal(r.off, 0);
-    assert_int_equal(r.len, v1.n);
-    assert_int_equal(arch_detect(noise, sizeof noise, &r), CFOTA_ARCH_NONE);
+    assert_int_equal(arch_detect(v1.p, v1.n, r), CFOTA_ARCH_THUMB2);
+    assert_int_equal(r[0].off, 0);
+    assert_int_equal(r[0].len, v1.n);
+    assert_int_equal(r[1].len, 0);
+    assert_int_equal(arch_detect(noise, sizeof noise, r), CFOTA_ARCH_NONE);
     bytes_free(&v1);
 }
 
