@@ -19,7 +19,7 @@ static inline void cfota_hist_copy(struct cfota_hist *h, unsigned d, unsigned v)
     h->nz = (uint8_t)((h->nz << 1) | (d != 0));
     h->prev = (uint8_t)v;
     if (d)
-        h->cls[((v - d) & 0xFFu) >> 3] = (uint8_t)d;
+        h->cls[((v - d) & 0xFFu) >> 4] = (uint8_t)d;
 }
 
 /* After a literal byte v. */
