@@ -76,7 +76,7 @@ struct cfota_models {
     int16_t zero_hist[CFOTA_ZERO_HIST]; /* by lane and recent differences */
     int16_t zero_prev[CFOTA_ZERO_BYTE];  /* by the previous target byte */
     int16_t zero_src[CFOTA_ZERO_BYTE];   /* by the source byte */
-    uint16_t same[6];                    /* equals the difference 4 back? */
+    uint16_t same[6];                    /* equals the last word's change? */
     uint16_t same8[3];                   /* ... 8 back? */
     uint16_t by_src[6];                  /* ... last on this source class? */
     uint16_t diff[CFOTA_DIFF_CTX][256];  /* difference byte, bitwise tree */
@@ -92,6 +92,7 @@ struct cfota_models {
 struct cfota_hist {
     uint32_t dring; /* the last four difference bytes, newest lowest */
     uint32_t dring8; /* the four before them */
+    uint32_t sring, sring8; /* the source bytes of those eight, alike */
     uint8_t nz;     /* bit i: difference i+1 bytes back was nonzero */
     uint8_t prev;   /* the previous target byte */
     /* cls[s >> 3]: the last nonzero difference added to a source byte
