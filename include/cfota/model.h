@@ -42,9 +42,7 @@ enum cfota_op_kind {
                                  by exponent 1 .. maxexp */
 #define CFOTA_ZERO_HIST 32    /* zero-bit weights by lane and the last three
                                  nonzero flags */
-#ifndef CFOTA_ZERO_SHIFT
 #define CFOTA_ZERO_SHIFT 1    /* zero-bit weights by byte: its top 7 bits */
-#endif
 #define CFOTA_ZERO_BYTE (256 >> CFOTA_ZERO_SHIFT)
 #define CFOTA_DIFF_CTX 2      /* contexts of the difference byte tree */
 #define CFOTA_LIT_CTX 1       /* contexts of the literal byte tree */
