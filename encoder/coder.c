@@ -92,15 +92,14 @@ static void normalize(struct enc *e)
     }
 }
 
-static unsigned enc_bit(struct enc *e, uint16_t *p, unsigned bit)
+/* Code bit at probability p (of a 0, in units of 1/65536), or count it. */
+static unsigned enc_bit_at(struct enc *e, unsigned p, unsigned bit)
 {
     if (!e->out) {
-        unsigned q = bit ? 65536u - *p : *p;
+        unsigned q = bit ? 65536u - p : p;
         e->bits += cost_table[q >> 4];
-        if (e->undo)
-            log_change(e->undo, p);
     } else {
-        uint32_t bound = (e->range >> 16) * *p;
+        uint32_t bound = (e->range >> 16) * p;
         if (!bit) {
             e->range = bound;
         } else {
@@ -109,6 +108,20 @@ static unsigned enc_bit(struct enc *e, uint16_t *p, unsigned bit)
         }
         normalize(e);
     }
+    return bit;
+}
+
+/* A model is about to change: a trial logs it. */
+static void enc_touch(struct enc *e, uint16_t *p)
+{
+    if (!e->out && e->undo)
+        log_change(e->undo, p);
+}
+
+static unsigned enc_bit(struct enc *e, uint16_t *p, unsigned bit)
+{
+    enc_bit_at(e, *p, bit);
+    enc_touch(e, p);
     cfota_prob_update(p, bit);
     return bit;
 }
@@ -157,6 +170,8 @@ static void enc_flush(struct enc *e)
 #define CODER struct enc
 #define BIT(c, p, b) enc_bit((c), (p), (b))
 #define DIRECT(c, n, v) enc_direct((c), (n), (v))
+#define BITP(c, p, b) enc_bit_at((c), (p), (b))
+#define TOUCH(c, w) enc_touch((c), (uint16_t *)(w)) /* int16_t weights: same size */
 #define SYM(name) enc_##name
 #include "symbols.inc"
 

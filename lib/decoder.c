@@ -62,9 +62,10 @@ static void rc_normalize(struct cfota_dec *d)
     }
 }
 
-static unsigned rc_bit(struct cfota_dec *d, uint16_t *p)
+/* A bit at probability p (of a 0, in units of 1/65536). */
+static unsigned rc_bit_at(struct cfota_dec *d, unsigned p)
 {
-    uint32_t bound = (d->range >> 16) * *p;
+    uint32_t bound = (d->range >> 16) * p;
     unsigned bit;
     if (d->code < bound) {
         d->range = bound;
@@ -74,8 +75,14 @@ static unsigned rc_bit(struct cfota_dec *d, uint16_t *p)
         d->code -= bound;
         bit = 1;
     }
-    cfota_prob_update(p, bit);
     rc_normalize(d);
+    return bit;
+}
+
+static unsigned rc_bit(struct cfota_dec *d, uint16_t *p)
+{
+    unsigned bit = rc_bit_at(d, *p);
+    cfota_prob_update(p, bit);
     return bit;
 }
 
@@ -98,6 +105,8 @@ static uint32_t rc_direct(struct cfota_dec *d, unsigned n)
 #define CODER struct cfota_dec
 #define BIT(c, p, b) ((void)(b), rc_bit((c), (p)))
 #define DIRECT(c, n, v) ((void)(v), rc_direct((c), (n)))
+#define BITP(c, p, b) ((void)(b), rc_bit_at((c), (p)))
+#define TOUCH(c, w) ((void)(w)) /* the decoder never takes a change back */
 #define SYM(name) dec_##name
 #include "symbols.inc"
 

@@ -16,6 +16,8 @@ static inline void cfota_hist_copy(struct cfota_hist *h, unsigned d, unsigned v)
 {
     h->dring8 = (h->dring8 << 8) | (h->dring >> 24);
     h->dring = (h->dring << 8) | d;
+    h->sring8 = (h->sring8 << 8) | (h->sring >> 24);
+    h->sring = (h->sring << 8) | ((v - d) & 0xFFu);
     h->nz = (uint8_t)((h->nz << 1) | (d != 0));
     h->prev = (uint8_t)v;
     if (d)
