@@ -283,7 +283,13 @@ static void test_truncated_payloads(void **state)
         assert_int_equal(t.hash_caught, before.hash_caught);
     }
     /* The header re-sealed to claim a shorter payload: the payload "ends"
-     * early, at random points. Never a wrong image reported DONE. */
+     * early, at random points. Never a right image. Rarely the stream's
+     * end still falls where the decoder stops (it reads up to 4 bytes
+     * past the end as zeros, and a long copy of unchanged bytes costs a
+     * fraction of a bit a byte, so the rest of the target may "decode"
+     * from a few bytes): then the bytes are wrong and the target hash,
+     * which every caller checks, catches them. (A device never gets this
+     * far: the payload CRC-32 refuses such a package first.) */
     for (i = 0; i < 600; i++) {
         uint8_t *pkg = malloc(f.pkg.n);
         struct cfota_header h;
@@ -295,7 +301,8 @@ static void test_truncated_payloads(void **state)
         decode_damaged(&f, &h, pkg, (size_t)h.header_size + claim, i % 2 ? 0 : 1 + i % 97, &t);
         free(pkg);
     }
-    assert_int_equal(t.hash_caught, 0); /* a short payload cannot pass */
+    print_message("short claims: %u reached DONE with wrong bytes, caught by the target hash\n",
+                  t.hash_caught);
     assert_int_equal(t.correct, 0);
     /* Or a longer one, padded with zeros or random bytes. Up to 4 bytes
      * more are bytes the decoder reads anyway, as zeros, past the end
@@ -320,7 +327,6 @@ static void test_truncated_payloads(void **state)
     }
     print_message("truncated/extended: %u errors, %u caught by hash, %u correct (at most 4 bytes more)\n", t.errors,
                   t.hash_caught, t.correct);
-    assert_int_equal(t.hash_caught, 0);
     fixture_free(&f);
 }
 
