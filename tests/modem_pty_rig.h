@@ -46,21 +46,6 @@ struct emu {
     int fd; /* our end: the pty slave */
 };
 
-/* Threads of this process (/proc/self/status), 0 if unknown. */
-static inline int pty_threads(void)
-{
-    char line[128];
-    int n = 0;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "Threads: %d", &n) == 1)
-            break;
-    fclose(f);
-    return n;
-}
-
 /* The parent's half of a start: the slave's path from the child's info
  * pipe (read end p), opened raw. */
 static inline void pty_open_slave(struct emu *e, int p)
@@ -87,9 +72,7 @@ static inline void pty_open_slave(struct emu *e, int p)
 static inline void pty_start(struct emu *e, const struct modem_run_options *base)
 {
     int p[2];
-    if (pty_threads() > 1)
-        fail_msg("pty_start in a process of %d threads: the forked module could hang on a "
-                 "lock held at the fork; use pty_spawn", pty_threads());
+    test_fork_single_threaded("pty_start (use pty_spawn)");
     assert_int_equal(pipe(p), 0);
     e->pid = test_fork(); /* killed with this program, however it ends */
     if (e->pid == 0) {
