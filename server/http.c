@@ -149,6 +149,17 @@ static const struct route *find_route(const char *method, const char *url, char 
 
 /* ---- answers ---- */
 
+/* The request in the metrics, once, by route and status (0: it ended
+ * without an answer). */
+static void count(struct http_req *r)
+{
+    if (r->counted)
+        return;
+    r->counted = 1;
+    metrics_request(&r->srv->metrics, r->route ? (unsigned)(r->route - routes) : METRICS_NO_ROUTE,
+                    r->status);
+}
+
 enum MHD_Result http_send(struct http_req *r, unsigned status, struct MHD_Response *resp,
                           const char *type)
 {
@@ -158,6 +169,9 @@ enum MHD_Result http_send(struct http_req *r, unsigned status, struct MHD_Respon
     if (type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     r->status = status;
+    /* Counted before a byte of it leaves: a client that has its answer
+     * and then reads /metrics finds this request there. */
+    count(r);
     rc = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     return rc;
@@ -453,8 +467,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, h->header_timeout);
     if (!r)
         return;
-    metrics_request(&r->srv->metrics, r->route ? (unsigned)(r->route - routes) : METRICS_NO_ROUTE,
-                    r->status);
+    count(r);
     /* The path without its query: a device token never reaches the log. */
     if (r->srv->access_log)
         log_event(r->srv, "access", "method=%s route=%s path=%.120s status=%u us=%llu%s",

@@ -38,6 +38,7 @@ struct http_req {
     struct bytes body;  /* upload body, if the route takes one */
     int body_too_large;
     unsigned status;    /* of the answer queued, for the log and metrics */
+    int counted;        /* in the metrics already (counted when queued) */
     uint64_t started_ns;
 };
 

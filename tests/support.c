@@ -119,6 +119,29 @@ void test_track_child(pid_t pid)
     fail_msg("more than %d children at once", MAX_CHILDREN);
 }
 
+int test_threads(void)
+{
+    char line[128];
+    int n = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "Threads: %d", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+void test_fork_single_threaded(const char *why)
+{
+    int n = test_threads();
+    if (n > 1)
+        fail_msg("%s: a fork in a process of %d threads; the child may take no lock "
+                 "(malloc's included) before it executes a program",
+                 why, n);
+}
+
 pid_t test_fork(void)
 {
     pid_t me = getpid(), pid;

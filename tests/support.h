@@ -63,6 +63,15 @@ int test_tiers(int argc, char **argv, const struct CMUnitTest *tests, size_t nte
  * teardown). A child that must not run the parent's cmocka code after an
  * assertion fails ends with _exit. */
 pid_t test_fork(void);
+/* A child forked from a process with threads may make only
+ * async-signal-safe calls until it executes a program (POSIX): a lock that
+ * another thread held at the fork stays held in the child forever (glibc's
+ * malloc survives it, AddressSanitizer's allocator does not). A test
+ * whose child runs library code calls test_fork_single_threaded(what)
+ * first, which fails the test if this process has threads;
+ * test_threads() counts them (0 if unknown). */
+int test_threads(void);
+void test_fork_single_threaded(const char *why);
 void test_track_child(pid_t pid);
 void test_reaped(pid_t pid);
 void test_kill_children(void);

@@ -3,7 +3,7 @@
  * tests/test_mcu_self.c: the MCU's own update through the module
  * (cfota_ctl/self_update.h) end to end: the flow runs here on the example
  * board's flash (sim/mcu_board.h), talks AT over a real pseudo-terminal
- * to an emulated module (a forked modem_run, tests/modem_pty_rig.h),
+ * to an emulated module (`cfota modem` as a process, tests/modem_pty_rig.h),
  * whose HTTP client reaches a real FOTA server in this process
  * (tests/server_harness.h).
  *
@@ -12,7 +12,7 @@
  * simulator's NOR violation count. The download's overhead on the serial
  * line is read from the emulator's own line counters
  * (modem_line_counts): for that one test the module core runs in this
- * process (tests/modem_net_rig.h), the same core the forked runner wraps.
+ * process (tests/modem_net_rig.h), the same core `cfota modem` runs.
  *
  * Covered: the whole flow (check, download in Range pieces, apply,
  * reboot, report recorded by the server); a power cut of the MCU at a
@@ -56,7 +56,7 @@ struct link {
     struct modem_line_counts dl_line; /* the module's then (core only) */
     int dl_seen;
     uint64_t kill_at; /* rx count at which the module is power-cycled; 0 none */
-    const struct modem_run_options *opts;
+    const char *const *margs; /* `cfota modem`'s arguments, for a restart */
     int resets;
     uint64_t drop_at; /* rx count at which the network is lost; 0 none */
     int down;         /* lost until the module reports the failure */
@@ -141,7 +141,7 @@ static int mcu_read(void *ctx, void *buf, size_t cap, uint32_t timeout_ms)
         /* The module loses power and comes back on the same state. */
         l->kill_at = 0;
         pty_kill(l->emu);
-        pty_start(l->emu, l->opts);
+        pty_spawn(l->emu, getenv("CFOTA_BIN"), l->margs);
         l->resets++;
     }
     if (l->drop_at && l->rx >= l->drop_at) {
@@ -166,11 +166,22 @@ static int mcu_read(void *ctx, void *buf, size_t cap, uint32_t timeout_ms)
     return (int)n;
 }
 
+/* MCU_DEBUG=1: the AT dialogue on stderr, with the time, to see where a
+ * failing run waited. */
+static void mcu_log(void *ctx, int what, const char *text, size_t len)
+{
+    (void)ctx;
+    fprintf(stderr, "[%u] %d %.*s\n", now_ms(NULL) % 100000u, what, (int)len, text);
+}
+
 /* One test's world. */
 struct world {
     struct harness h;
     char mdir[300];
-    struct modem_run_options mo;
+    /* The module: `cfota modem` executed, not forked from this process,
+     * which has the server's threads (tests/modem_pty_rig.h says why). */
+    const char *margs[5];
+    char tty[320]; /* --link's path, when the test names the link */
     struct emu emu;
     struct link link;
     struct cfota_ctl_config ccfg;
@@ -190,22 +201,23 @@ static void world_open(struct world *w, const struct cfota_server_config *limits
     harness_make_dir(&w->h);
     harness_start_limited(&w->h, w->h.dir, limits);
     snprintf(w->mdir, sizeof w->mdir, "%s/module", w->h.dir);
-    modem_config_default(&w->mo.cfg);
-    w->mo.power_cut_after = FLASHSIM_NO_CUT;
-    w->mo.state_dir = w->mdir;
+    w->margs[0] = "--state";
+    w->margs[1] = w->mdir;
     if (in_process) {
         static const uint8_t module_fw[4096];
         w->link.core = net_rig_open(module_fw, sizeof module_fw, "1752B05SIM7020C");
         w->link.core_t0 = now_ms(NULL);
     } else {
-        pty_start(&w->emu, &w->mo);
+        pty_spawn(&w->emu, getenv("CFOTA_BIN"), w->margs);
     }
     w->link.emu = &w->emu;
-    w->link.opts = &w->mo;
+    w->link.margs = w->margs;
     w->ccfg.at.ctx = &w->link;
     w->ccfg.at.write = mcu_write;
     w->ccfg.at.read = mcu_read;
     w->ccfg.at.now_ms = now_ms;
+    if (getenv("MCU_DEBUG"))
+        w->ccfg.at.log = mcu_log;
     w->ccfg.baud = 115200; /* AT+IPR: the module then says when it boots */
     image_load(M4APP_V1, &w->v1);
     image_load(M4APP_V2, &w->v2);
@@ -676,15 +688,14 @@ static void test_wrong_product_refused(void **state)
 static int device_run(struct world *w, const char *flash_dir, const char *cut)
 {
     const char *bin = getenv("CFOTA_BIN");
-    char tty[320], img[512];
+    char img[512];
     pid_t pid;
     int ws;
-    snprintf(tty, sizeof tty, "%s/tty", w->h.dir);
     snprintf(img, sizeof img, "%s", image_path(M4APP_V1));
     assert_non_null(bin);
     pid = test_fork();
     if (pid == 0) {
-        const char *argv[] = {bin, "device", "--port", tty, "--firmware", img, "--version", V1,
+        const char *argv[] = {bin, "device", "--port", w->tty, "--firmware", img, "--version", V1,
                               "--server", w->h.base, "--state", flash_dir, "--imei", IMEI,
                               "--token", w->token, "--range", "4K", cut ? "--power-cut-after" : NULL,
                               cut, NULL};
@@ -707,9 +718,10 @@ static void test_device_command_power_cut(void **state)
     world_start(w, NULL);
     /* The module again, with a link the tool can open by name. */
     pty_kill(&w->emu);
-    snprintf(path, sizeof path, "%s/tty", w->h.dir);
-    w->mo.symlink = path;
-    pty_start(&w->emu, &w->mo);
+    snprintf(w->tty, sizeof w->tty, "%s/tty", w->h.dir);
+    w->margs[2] = "--link";
+    w->margs[3] = w->tty;
+    pty_spawn(&w->emu, getenv("CFOTA_BIN"), w->margs);
     release(w, 0);
     snprintf(dir, sizeof dir, "%s/mcu", w->h.dir);
     assert_int_equal(device_run(w, dir, "3"), 75);  /* inside the download */

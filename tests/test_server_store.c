@@ -40,6 +40,7 @@ static void child_start(struct child *c, const char *dir)
     memset(c, 0, sizeof *c);
     snprintf(c->h.dir, sizeof c->h.dir, "%s", dir);
     assert_int_equal(pipe(fds), 0);
+    test_fork_single_threaded("a server in a child"); /* the child runs it */
     c->pid = test_fork(); /* killed with this program, however it ends */
     if (c->pid == 0) {
         struct cfota_server_config cfg;
