@@ -16,6 +16,7 @@
  * happened ends the process with status 75, as if the power went.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* ppoll(): the stop signals are let in only while waiting */
 
 #include "runner.h"
 
@@ -90,6 +91,35 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig)
 {
     stop_requested = sig;
+}
+
+/* The stop signals are blocked except inside this wait: one that comes
+ * while the loop works is delivered as the wait starts, so the wait
+ * returns at once. With a plain poll() a SIGTERM arriving between the
+ * loop's check of stop_requested and the poll() was lost until the next
+ * event, forever when none came (a `cfota modem` that would not stop). */
+static sigset_t wait_mask;
+
+static void block_stop_signals(void)
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stop, &wait_mask);
+    sigdelset(&wait_mask, SIGINT);
+    sigdelset(&wait_mask, SIGTERM);
+}
+
+static int wait_events(struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+    struct timespec ts, *tp = NULL;
+    if (timeout_ms >= 0) {
+        ts.tv_sec = timeout_ms / 1000;
+        ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+        tp = &ts;
+    }
+    return ppoll(fds, n, tp, &wait_mask);
 }
 
 static uint64_t clock_ms(void)
@@ -368,7 +398,7 @@ static int loop(struct runner *r)
             timeout = next <= now ? 0 : (next - now > 60000 ? 60000 : (int)(next - now));
         nnet = http_client_fds(r->http, fds + nfds, 16, &timeout);
         nsock = sock_client_fds(r->sock, fds + nfds + nnet, MODEM_SOCK_SLOTS, &timeout, now);
-        if (poll(fds, (nfds_t)(nfds + nnet + nsock), timeout) < 0 && errno != EINTR)
+        if (wait_events(fds, (nfds_t)(nfds + nnet + nsock), timeout) < 0 && errno != EINTR)
             return 1;
         if (stop_requested)
             return 0;
@@ -420,6 +450,7 @@ int modem_run(const struct modem_run_options *o)
     sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    block_stop_signals();
     signal(SIGPIPE, SIG_IGN);
 
     cfg.io.ctx = &r;
