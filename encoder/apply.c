@@ -25,31 +25,31 @@ struct mem {
     size_t pkg_len;
 };
 
+/* Bytes [off, off + len) of a buffer of n bytes, or -1 past its end. */
+static int read_from(const uint8_t *from, size_t n, uint32_t off, uint8_t *buf, uint32_t len)
+{
+    if ((uint64_t)off + len > n)
+        return -1;
+    memcpy(buf, from + off, len);
+    return 0;
+}
+
 static int read_old(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
-    struct mem *m = ctx;
-    if ((uint64_t)off + len > m->len)
-        return -1;
-    memcpy(buf, m->data + off, len);
-    return 0;
+    const struct mem *m = ctx;
+    return read_from(m->data, m->len, off, buf, len);
 }
 
 static int read_pkg(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
-    struct mem *m = ctx;
-    if ((uint64_t)off + len > m->pkg_len)
-        return -1;
-    memcpy(buf, m->pkg + off, len);
-    return 0;
+    const struct mem *m = ctx;
+    return read_from(m->pkg, m->pkg_len, off, buf, len);
 }
 
 static int read_new(void *ctx, uint32_t off, uint8_t *buf, uint32_t len)
 {
-    struct mem *m = ctx;
-    if ((uint64_t)off + len > m->out_len)
-        return -1;
-    memcpy(buf, m->out + off, len);
-    return 0;
+    const struct mem *m = ctx;
+    return read_from(m->out, m->out_len, off, buf, len);
 }
 
 static int write_new(void *ctx, uint32_t off, const uint8_t *buf, uint32_t len)

@@ -16,6 +16,7 @@
 #include "esp_image.h"
 
 #include "encoder.h"
+#include "le.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,19 +26,6 @@
 /* Runs shorter than this are merged into the run before them: a record
  * (6 bytes) pays only if several operands reference the run. */
 #define MIN_RUN 256u
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 const char *arch_name(unsigned id)
 {
@@ -83,11 +71,11 @@ static unsigned detect_cortex_m(const uint8_t *img, size_t len, struct cfota_reg
     size_t w, nb;
     if (len < 64 || len > 0x01000000u)
         return CFOTA_ARCH_NONE;
-    sp = get32(img);
+    sp = cfota_get32(img);
     if ((sp & 3u) || sp < 0x1FFF0000u || sp >= 0x40000000u)
         return CFOTA_ARCH_NONE;
     for (i = 1; i < 4; i++) {
-        uint32_t v = get32(img + 4 * i);
+        uint32_t v = cfota_get32(img + 4 * i);
         if (!(v & 1u))
             return CFOTA_ARCH_NONE;
         lo = v - 1 < lo ? v - 1 : lo;
@@ -106,7 +94,7 @@ static unsigned detect_cortex_m(const uint8_t *img, size_t len, struct cfota_reg
     if (!count)
         return CFOTA_ARCH_NONE;
     for (w = 0; w + 4 <= len; w += 4) {
-        uint32_t v = get32(img + w);
+        uint32_t v = cfota_get32(img + w);
         if (v >= first && (v - first) / 256 < nb)
             count[(v - first) / 256 + 1]++;
     }
@@ -169,7 +157,7 @@ static uint32_t thumb_load_address(const uint8_t *img, size_t len, const uint8_t
     size_t n = 0, w, i, run = 0, best_run = 0;
     uint32_t mode = 0;
     for (w = 0; w + 4 <= len; w += 4) {
-        uint32_t x = get32(img + w);
+        uint32_t x = cfota_get32(img + w);
         if ((x & 1u) && x > 0x100u)
             v[n++] = x;
     }
@@ -382,13 +370,13 @@ static void serialize(struct arch_model *m, const struct run_rec *r, size_t n)
     b[1] = (uint8_t)m->nreg[0];
     b[2] = (uint8_t)m->nreg[1];
     b[3] = 0;
-    put32(b + 4, (uint32_t)n);
+    cfota_put32(b + 4, (uint32_t)n);
     bytes_put(&m->block, b, CFOTA_ARCH_HEAD);
     for (t = 0; t < 2; t++)
         for (i = 0; i < m->nreg[t]; i++) {
-            put32(b, m->reg[t][i].vaddr);
-            put32(b + 4, m->reg[t][i].off);
-            put32(b + 8, m->reg[t][i].len);
+            cfota_put32(b, m->reg[t][i].vaddr);
+            cfota_put32(b + 4, m->reg[t][i].off);
+            cfota_put32(b + 8, m->reg[t][i].len);
             bytes_put(&m->block, b, CFOTA_ARCH_REGION);
         }
     for (k = 0; k < n; k++) {

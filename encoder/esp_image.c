@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "esp_image.h"
+#include "le.h"
 
 #define ESP_MAGIC 0xE9u
 #define ESP_MAGIC_NEW 0xEAu     /* ESP8266 image for the 1.2+ boot loader */
@@ -42,11 +43,6 @@ struct cand {
     struct cfota_region v[MAX_CAND];
     unsigned n;
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static int addr_sane(uint32_t a)
 {
@@ -80,8 +76,8 @@ static int read_segments(const uint8_t *img, size_t len, size_t pos, size_t head
         uint32_t a, l;
         if (len - p < ESP_SEG_HEAD)
             return -1;
-        a = rd32(img + p);
-        l = rd32(img + p + 4);
+        a = cfota_get32(img + p);
+        l = cfota_get32(img + p + 4);
         p += ESP_SEG_HEAD;
         if (l > ESP_MAX_SEG_LEN || l > len - p || l % 4 || (a && !addr_sane(a)))
             return -1;
@@ -138,7 +134,7 @@ static uint32_t irom_vaddr(const uint8_t *img, size_t len, uint32_t off, uint32_
         uint32_t v = ESP8266_IROM + (flash + off) % ESP8266_IROM_WINDOW;
         size_t score = 0;
         for (w = 0; w + 4 <= len; w += 4) {
-            uint32_t p = rd32(img + w);
+            uint32_t p = cfota_get32(img + w);
             if (p - v < plen && function_start(img, len, off + (p - v)))
                 score++;
         }
@@ -200,7 +196,7 @@ unsigned esp_image_regions(const uint8_t *img, size_t len, struct cfota_region r
         uint32_t l;
         if (len < data)
             return 0;
-        l = rd32(img + ESP_HEAD + 4);
+        l = cfota_get32(img + ESP_HEAD + 4);
         if (l > len - data || l % 4)
             return 0;
         if (read_e9(img, len, data + l, &c, &end, &esp8266) || !esp8266)

@@ -12,16 +12,7 @@
 
 #include "cfota/crc32.h"
 #include "cfota/status.h"
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+#include "le.h"
 
 /* Every view of the body is exactly its four words: no padding, no more. */
 typedef char journal_body_is_16_bytes[sizeof(union journal_body) == 16 &&
@@ -31,37 +22,37 @@ typedef char journal_body_is_16_bytes[sizeof(union journal_body) == 16 &&
 
 static void encode(const struct journal_rec *r, uint8_t out[JOURNAL_RECORD])
 {
-    put32(out, JOURNAL_MAGIC);
-    put32(out + 4, r->seq);
+    cfota_put32(out, JOURNAL_MAGIC);
+    cfota_put32(out + 4, r->seq);
     out[8] = r->type;
     out[9] = r->flags;
     out[10] = (uint8_t)r->index;
     out[11] = (uint8_t)(r->index >> 8);
-    put32(out + 12, r->body.word[0]);
-    put32(out + 16, r->body.word[1]);
-    put32(out + 20, r->body.word[2]);
-    put32(out + 24, r->body.word[3]);
-    put32(out + 28, cfota_crc32(0, out, 28));
+    cfota_put32(out + 12, r->body.word[0]);
+    cfota_put32(out + 16, r->body.word[1]);
+    cfota_put32(out + 20, r->body.word[2]);
+    cfota_put32(out + 24, r->body.word[3]);
+    cfota_put32(out + 28, cfota_crc32(0, out, 28));
 }
 
 /* 1: valid record; 0: erased slot; -1: anything else (torn, garbage). */
 static int decode(const uint8_t in[JOURNAL_RECORD], struct journal_rec *r)
 {
     unsigned i;
-    if (get32(in) != JOURNAL_MAGIC || get32(in + 28) != cfota_crc32(0, in, 28)) {
+    if (cfota_get32(in) != JOURNAL_MAGIC || cfota_get32(in + 28) != cfota_crc32(0, in, 28)) {
         for (i = 0; i < JOURNAL_RECORD; i++)
             if (in[i] != 0xFF)
                 return -1;
         return 0;
     }
-    r->seq = get32(in + 4);
+    r->seq = cfota_get32(in + 4);
     r->type = in[8];
     r->flags = in[9];
     r->index = (uint16_t)(in[10] | in[11] << 8);
-    r->body.word[0] = get32(in + 12);
-    r->body.word[1] = get32(in + 16);
-    r->body.word[2] = get32(in + 20);
-    r->body.word[3] = get32(in + 24);
+    r->body.word[0] = cfota_get32(in + 12);
+    r->body.word[1] = cfota_get32(in + 16);
+    r->body.word[2] = cfota_get32(in + 20);
+    r->body.word[3] = cfota_get32(in + 24);
     return r->type >= J_BEGIN && r->type <= J_STASHED ? 1 : -1;
 }
 

@@ -13,11 +13,7 @@
 #include <string.h>
 
 #include "cfota/status.h"
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+#include "le.h"
 
 static uint32_t get24(const uint8_t *p)
 {
@@ -120,7 +116,7 @@ int cfota_op_move(const struct cfota_disp_src *src, uint32_t va, uint32_t *new_v
 
 int cfota_ptr_predict(uint8_t *w, uint32_t at, const struct cfota_disp_src *src)
 {
-    uint32_t v = get32(w), old_va, new_va, nv;
+    uint32_t v = cfota_get32(w), old_va, new_va, nv;
     int rc = op_move(src, v, &nv);
     if (rc != 1)
         return rc;
@@ -164,7 +160,7 @@ int cfota_arch_parse(struct cfota_arch *a, cfota_pkg_reader rd, void *ctx, uint3
     a->id = b[0];
     a->nbase = b[1];
     a->ntarget = b[2];
-    a->count = get32(b + 4);
+    a->count = cfota_get32(b + 4);
     if (!cfota_arch_recogniser(a->id) || b[3] != 0 || a->nbase < 1 || a->nbase > CFOTA_ARCH_REGIONS ||
         a->ntarget < 1 || a->ntarget > CFOTA_ARCH_REGIONS)
         return CFOTA_E_CORRUPT;
@@ -179,9 +175,9 @@ int cfota_arch_parse(struct cfota_arch *a, cfota_pkg_reader rd, void *ctx, uint3
         uint32_t va, ro, len, size = i < a->nbase ? base_size : target_size;
         if ((rc = rd_result(rd(ctx, a->regions_off + i * CFOTA_ARCH_REGION, b, CFOTA_ARCH_REGION))) != CFOTA_OK)
             return rc;
-        va = get32(b);
-        ro = get32(b + 4);
-        len = get32(b + 8);
+        va = cfota_get32(b);
+        ro = cfota_get32(b + 4);
+        len = cfota_get32(b + 8);
         if (len == 0 || ro > size || len > size - ro || len - 1 > 0xFFFFFFFFu - va)
             return CFOTA_E_CORRUPT;
     }
@@ -225,9 +221,9 @@ int cfota_arch_region(const struct cfota_arch *a, cfota_pkg_reader rd, void *ctx
         i += a->nbase;
     if ((rc = rd_result(rd(ctx, a->regions_off + i * CFOTA_ARCH_REGION, b, CFOTA_ARCH_REGION))) != CFOTA_OK)
         return rc;
-    va = get32(b);
-    off = get32(b + 4);
-    r->len = get32(b + 8);
+    va = cfota_get32(b);
+    off = cfota_get32(b + 4);
+    r->len = cfota_get32(b + 8);
     r->vaddr = va;
     r->off = off;
     return 0;

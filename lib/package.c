@@ -13,6 +13,7 @@
 
 #include "cfota/crc32.h"
 #include "cfota/status.h"
+#include "le.h"
 
 enum {
     OFF_MAGIC = 0, OFF_FORMAT = 4, OFF_FLAGS = 5, OFF_SEGMENT = 6,
@@ -22,16 +23,6 @@ enum {
     OFF_TARGET_SHA = 60, OFF_PAYLOAD_CRC = 92, OFF_PRODUCT = 96,
     OFF_COUNTER = 100, OFF_VERSIONS = 104
 };
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
-}
 
 uint32_t cfota_header_segments(const struct cfota_header *h)
 {
@@ -76,7 +67,7 @@ int cfota_header_parse(struct cfota_header *h, const uint8_t *buf, size_t len)
         return CFOTA_E_CORRUPT;
     if (len < size)
         return CFOTA_E_TRUNCATED;
-    if (cfota_crc32(0, buf, size - 4) != get32(buf + size - 4))
+    if (cfota_crc32(0, buf, size - 4) != cfota_get32(buf + size - 4))
         return CFOTA_E_CORRUPT;
     memset(h, 0, sizeof *h);
     h->format_version = buf[OFF_FORMAT];
@@ -88,15 +79,15 @@ int cfota_header_parse(struct cfota_header *h, const uint8_t *buf, size_t len)
     h->header_size = (uint16_t)size;
     h->segment_size = 4096u * buf[OFF_SEGMENT];
     h->scratch_size = 4096u * (uint32_t)(buf[OFF_SCRATCH] | buf[OFF_SCRATCH + 1] << 8);
-    h->base_size = get32(buf + OFF_BASE_SIZE);
-    h->target_size = get32(buf + OFF_TARGET_SIZE);
-    h->payload_size = get32(buf + OFF_PAYLOAD_SIZE);
-    h->sig_size = get32(buf + OFF_SIG_SIZE);
+    h->base_size = cfota_get32(buf + OFF_BASE_SIZE);
+    h->target_size = cfota_get32(buf + OFF_TARGET_SIZE);
+    h->payload_size = cfota_get32(buf + OFF_PAYLOAD_SIZE);
+    h->sig_size = cfota_get32(buf + OFF_SIG_SIZE);
     memcpy(h->base_sha256, buf + OFF_BASE_SHA, 32);
     memcpy(h->target_sha256, buf + OFF_TARGET_SHA, 32);
-    h->payload_crc32 = get32(buf + OFF_PAYLOAD_CRC);
-    h->product_id = get32(buf + OFF_PRODUCT);
-    h->security_counter = get32(buf + OFF_COUNTER);
+    h->payload_crc32 = cfota_get32(buf + OFF_PAYLOAD_CRC);
+    h->product_id = cfota_get32(buf + OFF_PRODUCT);
+    h->security_counter = cfota_get32(buf + OFF_COUNTER);
     bl = buf[OFF_BASE_VLEN];
     tl = buf[OFF_TARGET_VLEN];
     if (get_version(h->base_version, buf + OFF_VERSIONS, bl) != CFOTA_OK ||
@@ -167,17 +158,17 @@ int cfota_header_write(const struct cfota_header *h, uint8_t *out)
     out[OFF_TARGET_VLEN] = (uint8_t)tl;
     out[OFF_SCRATCH] = (uint8_t)(h->scratch_size / 4096u);
     out[OFF_SCRATCH + 1] = (uint8_t)(h->scratch_size / 4096u >> 8);
-    put32(out + OFF_BASE_SIZE, h->base_size);
-    put32(out + OFF_TARGET_SIZE, h->target_size);
-    put32(out + OFF_PAYLOAD_SIZE, h->payload_size);
-    put32(out + OFF_SIG_SIZE, h->sig_size);
+    cfota_put32(out + OFF_BASE_SIZE, h->base_size);
+    cfota_put32(out + OFF_TARGET_SIZE, h->target_size);
+    cfota_put32(out + OFF_PAYLOAD_SIZE, h->payload_size);
+    cfota_put32(out + OFF_SIG_SIZE, h->sig_size);
     memcpy(out + OFF_BASE_SHA, h->base_sha256, 32);
     memcpy(out + OFF_TARGET_SHA, h->target_sha256, 32);
-    put32(out + OFF_PAYLOAD_CRC, h->payload_crc32);
-    put32(out + OFF_PRODUCT, h->product_id);
-    put32(out + OFF_COUNTER, h->security_counter);
+    cfota_put32(out + OFF_PAYLOAD_CRC, h->payload_crc32);
+    cfota_put32(out + OFF_PRODUCT, h->product_id);
+    cfota_put32(out + OFF_COUNTER, h->security_counter);
     size = OFF_VERSIONS + bl + tl;
-    put32(out + size, cfota_crc32(0, out, size));
+    cfota_put32(out + size, cfota_crc32(0, out, size));
     return (int)(size + 4);
 }
 
@@ -202,8 +193,8 @@ uint32_t cfota_plan_bytes(const struct cfota_header *h, const struct cfota_plan_
 
 int cfota_plan_head_parse(struct cfota_plan_head *p, const uint8_t *buf, const struct cfota_header *h)
 {
-    p->count = get32(buf);
-    p->stash_size = get32(buf + 4);
+    p->count = cfota_get32(buf);
+    p->stash_size = cfota_get32(buf + 4);
     /* The entries and at least the coded stream's 4 first bytes must fit. */
     if (p->count > (h->payload_size - CFOTA_PLAN_HEAD) / CFOTA_PLAN_ENTRY ||
         p->stash_size % CFOTA_STASH_UNIT || p->stash_size < cfota_plan_reserved(h))
@@ -213,10 +204,10 @@ int cfota_plan_head_parse(struct cfota_plan_head *p, const uint8_t *buf, const s
 
 void cfota_stash_entry_get(struct cfota_stash_entry *e, const uint8_t *buf)
 {
-    e->step = get32(buf);
-    e->base = get32(buf + 4);
-    e->len = get32(buf + 8);
-    e->at = get32(buf + 12);
+    e->step = cfota_get32(buf);
+    e->base = cfota_get32(buf + 4);
+    e->len = cfota_get32(buf + 8);
+    e->at = cfota_get32(buf + 12);
 }
 
 int cfota_stash_entry_parse(struct cfota_stash_entry *e, const uint8_t *buf, const struct cfota_header *h,
@@ -233,14 +224,14 @@ int cfota_stash_entry_parse(struct cfota_stash_entry *e, const uint8_t *buf, con
 
 void cfota_plan_head_write(const struct cfota_plan_head *p, uint8_t *out)
 {
-    put32(out, p->count);
-    put32(out + 4, p->stash_size);
+    cfota_put32(out, p->count);
+    cfota_put32(out + 4, p->stash_size);
 }
 
 void cfota_stash_entry_write(const struct cfota_stash_entry *e, uint8_t *out)
 {
-    put32(out, e->step);
-    put32(out + 4, e->base);
-    put32(out + 8, e->len);
-    put32(out + 12, e->at);
+    cfota_put32(out, e->step);
+    cfota_put32(out + 4, e->base);
+    cfota_put32(out + 8, e->len);
+    cfota_put32(out + 12, e->at);
 }

@@ -29,7 +29,7 @@ FOLDERS = [
 # include (the rest of modem/core/ is the core's own business).
 MODEM_FACE = {"modem/core/modem.h", "modem/core/modem_http.h", "modem/core/ota_state.h"}
 # lib/'s model headers, shared by the decoder and the encoder.
-LIB_MODEL = {"lib/prob.h", "lib/hist.h", "lib/symbols.inc", "lib/operand.h"}
+LIB_MODEL = {"lib/prob.h", "lib/hist.h", "lib/symbols.inc", "lib/operand.h", "lib/le.h"}
 # The operand-prediction plug-in interface: the recognisers' unit tests
 # drive it directly (a fake table and regions), white-box.
 LIB_PLUGIN = {"lib/operand.h"}
